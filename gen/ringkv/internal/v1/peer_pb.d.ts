@@ -14,7 +14,8 @@ import type { Message } from "@bufbuild/protobuf";
 export declare const file_ringkv_internal_v1_peer: GenFile;
 
 /**
- * A Paxos ballot: ordered by counter, then node_id. The zero ballot (0, "") is below all others.
+ * A Paxos ballot: ordered by counter, then node_id, then incarnation. The zero ballot (0, "", 0)
+ * is below all others.
  *
  * @generated from message ringkv.internal.v1.Ballot
  */
@@ -28,6 +29,15 @@ export declare type Ballot = Message<"ringkv.internal.v1.Ballot"> & {
    * @generated from field: string node_id = 2;
    */
   nodeId: string;
+
+  /**
+   * Random per proposer process start: a restarted node must never reuse a ballot it issued
+   * before the restart (its counter is not persisted), or two different states could be
+   * accepted under one ballot.
+   *
+   * @generated from field: uint64 incarnation = 3;
+   */
+  incarnation: bigint;
 };
 
 /**
@@ -102,6 +112,13 @@ export declare type AcceptorRecord = Message<"ringkv.internal.v1.AcceptorRecord"
    * @generated from field: ringkv.internal.v1.RegisterState state = 3;
    */
   state?: RegisterState | undefined;
+
+  /**
+   * The whole key, stored only when the storage key had to be shortened (keys over 1946 bytes).
+   *
+   * @generated from field: string full_key = 15;
+   */
+  fullKey: string;
 };
 
 /**
@@ -189,6 +206,15 @@ export declare type AcceptRequest = Message<"ringkv.internal.v1.AcceptRequest"> 
    * @generated from field: ringkv.internal.v1.Ballot promise_next = 4;
    */
   promiseNext?: Ballot | undefined;
+
+  /**
+   * Tombstone garbage collection, last step: instead of accepting `state`, forget the key's
+   * record if it holds the tombstone accepted at exactly `ballot`. The acceptor first raises its
+   * ballot floor to the record's promise, so no ballot it could have refused is accepted later.
+   *
+   * @generated from field: bool forget = 5;
+   */
+  forget: boolean;
 };
 
 /**

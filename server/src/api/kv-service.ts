@@ -1,0 +1,111 @@
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import {
+  Consistency,
+  DeleteResponseSchema,
+  GetResponseSchema,
+  KeyValueService,
+  PutResponseSchema,
+  type GetResponse,
+} from "@ringkv/gen/kvstore/kvstore_pb.js";
+import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { callInfoFrom } from "../cluster/call-context.js";
+import type { KvRouter } from "../cluster/kv-router.js";
+import type { Lister } from "../cluster/lister.js";
+import type { KvBackend } from "../kv/backend.js";
+import { deleteChange, putChange, readChange } from "../kv/changes.js";
+import { decodeUtf8OrEmpty } from "../kv/text.js";
+import { validateKey, validateTextValue, validateValueSize } from "../kv/validate.js";
+
+/** Options of {@link createKvService}. */
+export interface KvServiceOptions {
+  router: KvRouter;
+  backend: KvBackend;
+  lister: Lister;
+  maxValueBytes: number;
+  defaultTimeoutMs: number;
+}
+
+/**
+ * The KeyValueService handlers: thin. They validate input, build the change (Put, Delete, Get,
+ * CAS) and let the router run it on the key's coordinator. Errors are thrown as RingkvError and
+ * become ConnectErrors in the error interceptor.
+ */
+export function createKvService(options: KvServiceOptions): ServiceImpl<typeof KeyValueService> {
+  const { router, backend, maxValueBytes, defaultTimeoutMs } = options;
+  return {
+    async put(req, ctx) {
+      validateKey(req.key);
+      const binary = req.valueBytes.byteLength > 0;
+      if (!binary) validateTextValue(req.value);
+      const value = binary ? req.valueBytes : Buffer.from(req.value, "utf8");
+      validateValueSize(value.byteLength, maxValueBytes);
+      const info = callInfoFrom(ctx, defaultTimeoutMs);
+      const change = putChange(value, binary, req.expectedVersion);
+      return router.route(
+        req.key,
+        info,
+        async (replicas) => {
+          const state = await backend.execute(req.key, replicas, change, info);
+          return create(PutResponseSchema, { success: true, version: state.version });
+        },
+        (peer, callOptions) => peer.kv.put(req, callOptions),
+      );
+    },
+
+    async get(req, ctx) {
+      validateKey(req.key);
+      const info = callInfoFrom(ctx, defaultTimeoutMs);
+      if (req.consistency === Consistency.LOCAL) {
+        return router.routeToAnyReplica(
+          req.key,
+          info,
+          () => Promise.resolve(getResponse(backend.readLocal(req.key))),
+          (peer, callOptions) => peer.kv.get(req, callOptions),
+        );
+      }
+      return router.route(
+        req.key,
+        info,
+        async (replicas) => getResponse(await backend.execute(req.key, replicas, readChange, info)),
+        (peer, callOptions) => peer.kv.get(req, callOptions),
+      );
+    },
+
+    async delete(req, ctx) {
+      validateKey(req.key);
+      const info = callInfoFrom(ctx, defaultTimeoutMs);
+      const change = deleteChange(Date.now(), req.expectedVersion);
+      return router.route(
+        req.key,
+        info,
+        async (replicas) => {
+          let found = false;
+          await backend.execute(req.key, replicas, (current) => {
+            found = current.exists;
+            return change(current);
+          }, info);
+          return create(DeleteResponseSchema, { success: true, found });
+        },
+        (peer, callOptions) => peer.kv.delete(req, callOptions),
+      );
+    },
+
+    async list(req, ctx) {
+      return options.lister.list(req, callInfoFrom(ctx, defaultTimeoutMs));
+    },
+  };
+}
+
+/** The public answer for a register state. */
+export function getResponse(state: RegisterState): GetResponse {
+  if (!state.exists) return create(GetResponseSchema, { found: false, version: 0n });
+  const text = state.binary ? decodeUtf8OrEmpty(state.value) : Buffer.from(state.value).toString("utf8");
+  return create(GetResponseSchema, {
+    found: true,
+    value: text,
+    version: state.version,
+    binary: state.binary,
+    ...(state.binary ? { valueBytes: state.value } : {}),
+  });
+}

@@ -1,0 +1,35 @@
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import type { Lister } from "../cluster/lister.js";
+import type { Membership } from "../cluster/membership.js";
+import type { KvBackend } from "../kv/backend.js";
+
+/** The acceptor side of replication, when this node runs CASPaxos. */
+export interface AcceptorHandlers {
+  prepare: ServiceImpl<typeof PeerService>["prepare"];
+  accept: ServiceImpl<typeof PeerService>["accept"];
+}
+
+/** Options of {@link createPeerService}. */
+export interface PeerServiceOptions {
+  membership: Membership;
+  backend: KvBackend;
+  lister: Lister;
+  /** Undefined when the node runs without replication (N = 1). */
+  acceptor?: AcceptorHandlers;
+}
+
+/** Node-to-node calls: acceptor phases, local reads and scans, pings. */
+export function createPeerService(options: PeerServiceOptions): ServiceImpl<typeof PeerService> {
+  const { membership, backend, lister, acceptor } = options;
+  const noReplication = () => {
+    throw new ConnectError(`node ${membership.selfId} runs without replication (replication factor 1)`, Code.FailedPrecondition);
+  };
+  return {
+    prepare: acceptor?.prepare ?? noReplication,
+    accept: acceptor?.accept ?? noReplication,
+    readLocal: (req) => ({ state: backend.readLocal(req.key) }),
+    scanLocal: (req) => lister.scanLocal(req),
+    ping: () => ({ nodeId: membership.selfId, membersHash: membership.membersHash, nowMs: BigInt(Date.now()) }),
+  };
+}

@@ -1,0 +1,40 @@
+import type { HandlerContext } from "@connectrpc/connect";
+
+/** Metadata headers nodes add when they forward a call. */
+export const forwardHeaders = {
+  /** How many nodes the call has passed through; stops forwarding loops. */
+  hops: "ringkv-hops",
+  /** The forwarding node's member-list hash; a mismatch fails the call (members_mismatch). */
+  membersHash: "ringkv-members-hash",
+  /** Follows a request across hops, into every log line about it. */
+  requestId: "x-request-id",
+} as const;
+
+/** What the data path needs to know about one incoming call. */
+export interface CallInfo {
+  hops: number;
+  /** The member-list hash the forwarding node sent, if forwarded. */
+  membersHash: string | undefined;
+  requestId: string;
+  signal: AbortSignal;
+  /** Epoch ms. */
+  deadlineAt: number;
+}
+
+/** Extracts {@link CallInfo} from a Connect handler context, applying the default deadline. */
+export function callInfoFrom(ctx: HandlerContext, defaultTimeoutMs: number): CallInfo {
+  const hops = Number.parseInt(ctx.requestHeader.get(forwardHeaders.hops) ?? "0", 10);
+  const timeoutMs = ctx.timeoutMs() ?? defaultTimeoutMs;
+  return {
+    hops: Number.isFinite(hops) && hops > 0 ? hops : 0,
+    membersHash: ctx.requestHeader.get(forwardHeaders.membersHash) ?? undefined,
+    requestId: ctx.requestHeader.get(forwardHeaders.requestId) ?? ctx.values.get(requestIdKey) ?? "",
+    signal: ctx.signal,
+    deadlineAt: Date.now() + timeoutMs,
+  };
+}
+
+import { createContextKey } from "@connectrpc/connect";
+
+/** Context value holding the request id assigned at the edge (see the logging interceptor). */
+export const requestIdKey = createContextKey<string>("", { description: "request id" });

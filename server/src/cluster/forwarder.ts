@@ -1,0 +1,63 @@
+import { Code, ConnectError, type CallOptions } from "@connectrpc/connect";
+import { fromPeerError, RingkvError, ringkvError } from "../errors.js";
+import type { CallInfo } from "./call-context.js";
+import { forwardHeaders } from "./call-context.js";
+import type { FailureDetector } from "./failure-detector.js";
+import type { Membership } from "./membership.js";
+import type { PeerClient, PeerClients } from "./peer-clients.js";
+
+/** Options of {@link createForwarder}. */
+export interface ForwarderOptions {
+  membership: Membership;
+  peers: PeerClients;
+  detector: FailureDetector;
+}
+
+/** Sends a call on to a peer with the caller's deadline, cancellation, request id and hop count. */
+export interface Forwarder {
+  /**
+   * Runs `call` against peer `id`. Errors come back re-created (never the peer's error object
+   * itself); a connection failure marks the peer unreachable and becomes peer_unavailable.
+   */
+  call<T>(id: string, info: CallInfo, call: (client: PeerClient, options: CallOptions) => Promise<T>): Promise<T>;
+}
+
+/** Creates the {@link Forwarder}. */
+export function createForwarder(options: ForwarderOptions): Forwarder {
+  const { membership, peers, detector } = options;
+  return {
+    async call(id, info, call) {
+      const timeoutMs = info.deadlineAt - Date.now();
+      if (timeoutMs <= 0) throw ringkvError("deadline_exceeded", "deadline exceeded before the call could be forwarded");
+      const callOptions: CallOptions = {
+        timeoutMs,
+        signal: info.signal,
+        headers: {
+          [forwardHeaders.hops]: String(info.hops + 1),
+          [forwardHeaders.membersHash]: membership.membersHash,
+          [forwardHeaders.requestId]: info.requestId,
+        },
+      };
+      try {
+        const result = await call(peers.get(id), callOptions);
+        detector.reportReachable(id);
+        return result;
+      } catch (err) {
+        throw translatePeerError(err, id, membership, detector);
+      }
+    },
+  };
+}
+
+function translatePeerError(err: unknown, id: string, membership: Membership, detector: FailureDetector): Error {
+  if (err instanceof RingkvError) return err;
+  const ce = ConnectError.from(err);
+  if (ce.code === Code.Unavailable && ce.metadata.get("ringkv-reason") === null) {
+    detector.reportUnreachable(id, ce.rawMessage);
+    return ringkvError("peer_unavailable", `node ${id} (${membership.address(id)}) is unavailable: ${ce.rawMessage}`, { nodeId: id });
+  }
+  if (ce.code === Code.DeadlineExceeded && ce.metadata.get("ringkv-reason") === null) {
+    return ringkvError("deadline_exceeded", `deadline exceeded waiting for node ${id}: the outcome is unknown (a write may or may not have been applied)`, { nodeId: id });
+  }
+  return fromPeerError(ce, id);
+}

@@ -1,0 +1,66 @@
+import { createClient, type Client, type Transport } from "@connectrpc/connect";
+import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
+import { PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { ClusterService } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
+import type { Membership } from "./membership.js";
+
+/** The clients this node uses to reach one peer, sharing one pooled HTTP/2 connection. */
+export interface PeerClient {
+  readonly id: string;
+  readonly kv: Client<typeof KeyValueService>;
+  readonly peer: Client<typeof PeerService>;
+  readonly cluster: Client<typeof ClusterService>;
+}
+
+/** Options of {@link createPeerClients}. */
+export interface PeerClientsOptions {
+  membership: Membership;
+  /** Dial peers over TLS, trusting this CA (PEM); plaintext h2c when unset. */
+  tlsCa?: string | Buffer;
+}
+
+/** Lazily created, long-lived clients for every peer. */
+export interface PeerClients {
+  get(id: string): PeerClient;
+  close(): void;
+}
+
+/**
+ * One gRPC transport per peer (connect-node's HTTP/2 session manager keeps a single connection
+ * and multiplexes every call on it), never a connection per request. Idle connections are kept
+ * alive with pings so the first forwarded call after a pause doesn't pay a handshake.
+ */
+export function createPeerClients(options: PeerClientsOptions): PeerClients {
+  const clients = new Map<string, PeerClient>();
+  const sessions: Http2SessionManager[] = [];
+  return {
+    get(id) {
+      let client = clients.get(id);
+      if (client === undefined) {
+        const address = options.membership.address(id);
+        const baseUrl = `${options.tlsCa ? "https" : "http"}://${address}`;
+        const sessionManager = new Http2SessionManager(
+          baseUrl,
+          { pingIntervalMs: 15_000, pingTimeoutMs: 5_000, idleConnectionTimeoutMs: 5 * 60_000 },
+          options.tlsCa ? { ca: options.tlsCa } : undefined,
+        );
+        sessions.push(sessionManager);
+        const transport: Transport = createGrpcTransport({ baseUrl, sessionManager });
+        client = {
+          id,
+          kv: createClient(KeyValueService, transport),
+          peer: createClient(PeerService, transport),
+          cluster: createClient(ClusterService, transport),
+        };
+        clients.set(id, client);
+      }
+      return client;
+    },
+    close() {
+      for (const session of sessions) session.abort();
+      sessions.length = 0;
+      clients.clear();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import type { Change } from "./changes.js";
+
+/** Options of one operation. */
+export interface ExecuteOptions {
+  /** Aborted when the caller goes away or the deadline passes. */
+  signal: AbortSignal;
+  /** Epoch ms after which the operation must stop. */
+  deadlineAt: number;
+}
+
+/**
+ * The write/read path behind the KeyValueService handlers, run on a key's coordinator. The
+ * single-replica backend applies a change to local storage; the replicated backend runs a
+ * CASPaxos round on the key's replicas. Handlers and forwarding never see the difference.
+ */
+export interface KvBackend {
+  /** Applies a change to a key and returns the resulting state. */
+  execute(key: string, replicas: readonly string[], change: Change, options: ExecuteOptions): Promise<RegisterState>;
+  /** This node's own copy of a key's state (no round; possibly stale). */
+  readLocal(key: string): RegisterState;
+}

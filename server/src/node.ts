@@ -1,0 +1,194 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { create } from "@bufbuild/protobuf";
+import { cors as connectCors, type ConnectRouter } from "@connectrpc/connect";
+import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
+import fastifyCors from "@fastify/cors";
+import fastifyStatic from "@fastify/static";
+import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
+import { ClusterService, NodeStatsSchema } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
+import { PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { Health } from "@ringkv/gen/grpc/health/v1/health_pb.js";
+import { fastify, LogController } from "fastify";
+import type { Logger } from "pino";
+import { createClusterService } from "./api/cluster-service.js";
+import { registerHealth } from "./api/health.js";
+import { createEdgeInterceptor } from "./api/interceptor.js";
+import { createKvService } from "./api/kv-service.js";
+import { createPeerService } from "./api/peer-service.js";
+import { registerReflection } from "./api/reflection.js";
+import { createFailureDetector } from "./cluster/failure-detector.js";
+import { createForwarder } from "./cluster/forwarder.js";
+import { createKvRouter } from "./cluster/kv-router.js";
+import { createLister } from "./cluster/lister.js";
+import { createMembership } from "./cluster/membership.js";
+import { createPeerClients } from "./cluster/peer-clients.js";
+import type { NodeConfig } from "./config.js";
+import { createLocalBackend } from "./kv/local-backend.js";
+import { createLogger } from "./observability/logger.js";
+import { createNodeMetrics } from "./observability/metrics.js";
+import { createRequestStats } from "./observability/request-stats.js";
+import { createOnePortServer, type OnePortServer } from "./net/one-port-server.js";
+import { createLmdbEngine } from "./storage/lmdb-engine.js";
+import { createMemoryEngine } from "./storage/memory-engine.js";
+import { createRecordStore } from "./storage/record-store.js";
+
+/** A node that is up and serving. */
+export interface RunningNode {
+  readonly config: NodeConfig;
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  readonly logger: Logger;
+  /** Stops accepting calls, lets in-flight ones finish briefly, closes storage. */
+  close(): Promise<void>;
+}
+
+/** Where the built inspector lives when no --web-dir is given: <repo>/web/dist. */
+function defaultWebDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+}
+
+/**
+ * Builds and starts one node: storage, membership and ring, peer connections, the services, and
+ * one port that serves gRPC, gRPC-Web and Connect (HTTP/1.1 and h2c or TLS), the inspector at
+ * `/`, `/metrics`, `/healthz` and `/readyz`.
+ */
+export async function startNode(config: NodeConfig, logger: Logger = createLogger({ nodeId: config.nodeId, level: config.logLevel })): Promise<RunningNode> {
+  const startedAt = Date.now();
+  if (config.storage === "lmdb") mkdirSync(config.dataDir, { recursive: true });
+  const store = createRecordStore(config.storage === "lmdb" ? createLmdbEngine({ path: config.dataDir }) : createMemoryEngine());
+  const membership = createMembership({
+    selfId: config.nodeId,
+    members: config.members,
+    replicationFactor: config.replicationFactor,
+    onReachabilityChange: (m) => logger.warn({ peer: m.id, reachable: m.reachable }, `peer ${m.id} is now ${m.reachable ? "reachable" : "unreachable"}`),
+  });
+  const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+  const peers = createPeerClients({ membership, ...(tls ? { tlsCa: tls.cert } : {}) });
+  const detector = createFailureDetector({ membership, peers, logger });
+  const forwarder = createForwarder({ membership, peers, detector });
+  const backend = createLocalBackend(store);
+  const router = createKvRouter({ membership, forwarder, logger, anyReplicaMayCoordinate: false });
+  const lister = createLister({ membership, forwarder, store });
+  const metrics = createNodeMetrics({ membership, store });
+  const requestStats = createRequestStats();
+  let ready = false;
+
+  const localStats = () => {
+    const s = store.stats();
+    const r = requestStats.snapshot();
+    return create(NodeStatsSchema, {
+      nodeId: config.nodeId,
+      address: membership.address(config.nodeId),
+      reachable: true,
+      keyCount: BigInt(s.keys),
+      storedBytes: BigInt(s.bytes),
+      requests: BigInt(r.total),
+      requestsPerSecond: r.requestsPerSecond,
+      p99Ms: r.p99Ms,
+      methods: r.methods.map((m) => ({ method: m.method, requests: BigInt(m.requests), errors: BigInt(m.errors), requestsPerSecond: m.requestsPerSecond, p99Ms: m.p99Ms })),
+      timestampMs: BigInt(Date.now()),
+      uptimeSeconds: BigInt(Math.floor((Date.now() - startedAt) / 1000)),
+      storageEngine: store.engineKind,
+    });
+  };
+
+  const routes = (r: ConnectRouter) => {
+    r.service(KeyValueService, createKvService({ router, backend, lister, maxValueBytes: config.maxValueBytes, defaultTimeoutMs: config.defaultTimeoutMs }));
+    r.service(ClusterService, createClusterService({ membership, forwarder, localStats, defaultTimeoutMs: config.defaultTimeoutMs }));
+    r.service(PeerService, createPeerService({ membership, backend, lister }));
+    registerReflection(r, [KeyValueService, ClusterService, Health]);
+    registerHealth(r, () => ready, [KeyValueService.typeName, ClusterService.typeName]);
+  };
+
+  let onePort: OnePortServer | undefined;
+  const app = fastify({
+    loggerInstance: logger,
+    // No log line per successful request at the default level (failures log in the interceptor).
+    logController: new LogController({ disableRequestLogging: true }),
+    // Connect enforces its own limits per message; this caps a raw HTTP body (value limit + framing).
+    bodyLimit: config.maxValueBytes * 2 + 64 * 1024,
+    serverFactory: (handler) => {
+      onePort = createOnePortServer({ handler: handler as never, idleTimeoutMs: config.idleTimeoutMs, ...(tls ? { tls } : {}) });
+      return onePort as never;
+    },
+  });
+
+  await app.register(fastifyCors, {
+    origin: allowedOrigins(config),
+    methods: [...connectCors.allowedMethods],
+    allowedHeaders: [...connectCors.allowedHeaders, "x-request-id"],
+    exposedHeaders: [...connectCors.exposedHeaders, "x-request-id", "ringkv-reason", "ringkv-current-version", "ringkv-node-id"],
+    maxAge: 7200,
+  });
+  await app.register(async (scope) => {
+    // Let Connect itself answer every content type (415 with a clear message for wrong ones).
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", (_req, _payload, done) => done(null, undefined));
+    await scope.register(fastifyConnectPlugin, {
+      routes,
+      interceptors: [createEdgeInterceptor({ logger, metrics, stats: requestStats })],
+      readMaxBytes: config.maxValueBytes + 64 * 1024,
+      shutdownTimeoutMs: 2000,
+    });
+  });
+  app.get("/healthz", async () => ({ status: "ok", node: config.nodeId }));
+  app.get("/readyz", async (_req, reply) => {
+    const reachable = membership.members().filter((m) => m.reachable).length;
+    const body = { ready, node: config.nodeId, members: membership.members().length, reachable };
+    return reply.code(ready ? 200 : 503).send(body);
+  });
+  app.get("/metrics", async (_req, reply) => {
+    return reply.header("content-type", metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  const webDir = config.webDir ?? defaultWebDir();
+  if (existsSync(path.join(webDir, "index.html"))) {
+    await app.register(fastifyStatic, {
+      root: webDir,
+      // Hashed assets never change; index.html must be revalidated so new builds show up.
+      setHeaders: (res, file) => {
+        res.setHeader("cache-control", file.includes(`${path.sep}assets${path.sep}`) ? "public, max-age=31536000, immutable" : "no-cache");
+      },
+    });
+  } else {
+    app.get("/", async (_req, reply) => reply.type("text/plain").send(`ringkv node ${config.nodeId}: the inspector is not built (run \`pnpm run build:web\`).\n`));
+  }
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = onePort!.address();
+  const port = typeof address === "object" && address !== null ? address.port : config.port;
+  ready = true;
+  logger.info({ port, members: membership.members().map((m) => `${m.id}=${m.address}`), replicationFactor: membership.replicationFactor, storage: config.storage, dataDir: config.storage === "lmdb" ? config.dataDir : undefined, membersHash: membership.membersHash }, `node ${config.nodeId} listening on ${config.host}:${port}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    port,
+    logger,
+    close() {
+      closing ??= (async () => {
+        ready = false;
+        detector.stop();
+        await app.close();
+        peers.close();
+        await store.close();
+        logger.info(`node ${config.nodeId} stopped`);
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Browser origins allowed to call this node: every member's address, and configured extras. */
+function allowedOrigins(config: NodeConfig): string[] {
+  const scheme = config.tlsCert ? "https" : "http";
+  const out = new Set<string>(config.corsOrigins);
+  for (const m of config.members) {
+    const port = m.address.slice(m.address.lastIndexOf(":") + 1);
+    out.add(`${scheme}://${m.address}`);
+    out.add(`${scheme}://localhost:${port}`);
+    out.add(`${scheme}://127.0.0.1:${port}`);
+  }
+  return [...out];
+}

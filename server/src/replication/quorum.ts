@@ -1,0 +1,100 @@
+/**
+ * Sends one request to every replica in parallel and settles as soon as the outcome is known:
+ * a quorum of "ok" answers, or a quorum that can no longer be reached. It never waits for
+ * stragglers it does not need: a slow or dead replica costs nothing while a quorum is healthy.
+ */
+
+/** One replica's answer. */
+export interface Answer<R> {
+  nodeId: string;
+  response: R;
+}
+
+/** One replica that could not be reached (the transport threw). */
+export interface Failure {
+  nodeId: string;
+  error: unknown;
+}
+
+/** How a round ended, with every answer received by then. */
+export interface QuorumOutcome<R> {
+  /**
+   * "quorum": enough ok answers. "rejected": a quorum is impossible and at least one replica
+   * refused (a higher ballot exists: retrying with a higher ballot may succeed). "unreachable":
+   * a quorum is impossible only because replicas could not be reached.
+   */
+  kind: "quorum" | "rejected" | "unreachable";
+  ok: Answer<R>[];
+  rejected: Answer<R>[];
+  failed: Failure[];
+}
+
+/** Options of {@link collectQuorum}. */
+export interface CollectQuorumOptions<R> {
+  /** The replicas to ask (distinct node ids). */
+  replicas: readonly string[];
+  /** How many ok answers make the round succeed (a majority, or all of them for GC). */
+  needed: number;
+  /** Asks one replica; throws when it cannot be reached. */
+  call(nodeId: string): Promise<R>;
+  /** Whether an answer is a yes vote. */
+  isOk(response: R): boolean;
+  /** Called for every answer, also those arriving after the outcome (to learn ballots). */
+  onAnswer?(nodeId: string, response: R): void;
+  /** Stops waiting: the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** Runs one round; see {@link QuorumOutcome}. */
+export function collectQuorum<R>(options: CollectQuorumOptions<R>): Promise<QuorumOutcome<R>> {
+  const { replicas, needed, call, isOk, onAnswer, signal } = options;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const outcome: QuorumOutcome<R> = { kind: "unreachable", ok: [], rejected: [], failed: [] };
+  return new Promise((resolve, reject) => {
+    let pending = replicas.length;
+    let settled = false;
+    const onAbort = () => finish(() => reject(signal?.reason));
+    signal?.addEventListener("abort", onAbort, { once: true });
+
+    function finish(settle: () => void): void {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      settle();
+    }
+
+    function decide(): void {
+      if (outcome.ok.length >= needed) {
+        finish(() => resolve({ ...outcome, kind: "quorum" }));
+      } else if (outcome.ok.length + pending < needed) {
+        const kind = outcome.rejected.length > 0 ? "rejected" : "unreachable";
+        finish(() => resolve({ ...outcome, kind }));
+      }
+    }
+
+    for (const nodeId of replicas) {
+      let answer: Promise<R>;
+      try {
+        answer = call(nodeId);
+      } catch (error) {
+        answer = Promise.reject(error);
+      }
+      answer.then(
+        (response) => {
+          onAnswer?.(nodeId, response);
+          if (settled) return;
+          pending--;
+          (isOk(response) ? outcome.ok : outcome.rejected).push({ nodeId, response });
+          decide();
+        },
+        (error: unknown) => {
+          if (settled) return;
+          pending--;
+          outcome.failed.push({ nodeId, error });
+          decide();
+        },
+      );
+    }
+    decide();
+  });
+}

@@ -1,0 +1,114 @@
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  AcceptorRecordSchema,
+  RegisterStateSchema,
+  type AcceptorRecord,
+  type RegisterState,
+} from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import type { StorageEngine, StorageStats } from "./engine.js";
+import {
+  decodeExactStorageKey,
+  encodeScanPrefix,
+  encodeStorageKey,
+  isShortenedStorageKey,
+} from "./key-codec.js";
+
+/** One key's state as found by a scan. */
+export interface RecordEntry {
+  key: string;
+  record: AcceptorRecord;
+}
+
+/** Options of {@link RecordStore.scan}. */
+export interface RecordScanOptions {
+  prefix: string;
+  /** Resume strictly after this user key. */
+  startAfter?: string;
+  limit: number;
+  /** Include tombstones and never-accepted records (repair, sync); default false. */
+  includeDeleted?: boolean;
+}
+
+/**
+ * Acceptor records (promise, accepted ballot, register state) of every key this node holds,
+ * encoded as protobuf in a storage engine. It is the only module that knows the record format,
+ * and it is the `AcceptorStore` the replication layer persists through.
+ */
+export interface RecordStore {
+  readonly engineKind: StorageEngine["kind"];
+  /** The record of a key, or undefined when the node has never seen the key. */
+  read(key: string): Promise<AcceptorRecord | undefined>;
+  /** Same as read, synchronously (engines read synchronously; used on hot paths). */
+  readSync(key: string): AcceptorRecord | undefined;
+  /** Persists a record; resolves when durable. */
+  write(key: string, record: AcceptorRecord): Promise<void>;
+  /** Removes a key's record entirely (tombstone garbage collection only). */
+  remove(key: string): Promise<void>;
+  /** The register state of a key (an empty state when unknown). */
+  readState(key: string): RegisterState;
+  /** Records in storage-key order. */
+  scan(options: RecordScanOptions): RecordEntry[];
+  stats(): StorageStats;
+  close(): Promise<void>;
+}
+
+/** The state of a key that was never written. */
+export function emptyState(): RegisterState {
+  return create(RegisterStateSchema);
+}
+
+/** Wraps a storage engine into a {@link RecordStore}. */
+export function createRecordStore(engine: StorageEngine): RecordStore {
+  function decode(storageKey: Uint8Array, bytes: Uint8Array): RecordEntry {
+    const record = fromBinary(AcceptorRecordSchema, bytes);
+    const key = isShortenedStorageKey(storageKey) ? record.fullKey : decodeExactStorageKey(storageKey);
+    return { key, record };
+  }
+
+  function readSync(key: string): AcceptorRecord | undefined {
+    const bytes = engine.get(encodeStorageKey(key));
+    return bytes === undefined ? undefined : fromBinary(AcceptorRecordSchema, bytes);
+  }
+
+  return {
+    engineKind: engine.kind,
+    readSync,
+    read(key) {
+      return Promise.resolve(readSync(key));
+    },
+    write(key, record) {
+      const storageKey = encodeStorageKey(key);
+      const stored = isShortenedStorageKey(storageKey) ? { ...record, fullKey: key } : record;
+      return engine.write([{ key: storageKey, value: toBinary(AcceptorRecordSchema, stored) }]);
+    },
+    remove(key) {
+      return engine.write([{ key: encodeStorageKey(key), value: undefined }]);
+    },
+    readState(key) {
+      return readSync(key)?.state ?? emptyState();
+    },
+    scan({ prefix, startAfter, limit, includeDeleted = false }) {
+      const bytePrefix = encodeScanPrefix(prefix);
+      const out: RecordEntry[] = [];
+      let after = startAfter !== undefined && startAfter !== "" ? encodeStorageKey(startAfter) : undefined;
+      // Filtering (tombstones, long prefixes) can drop entries, so read in pages until full.
+      while (out.length < limit) {
+        const page = engine.scan({ prefix: bytePrefix, ...(after ? { startAfter: after } : {}), limit: Math.max(limit - out.length, 64) });
+        for (const { key: storageKey, value } of page) {
+          const entry = decode(storageKey, value);
+          if (!entry.key.startsWith(prefix)) continue;
+          if (!includeDeleted && !(entry.record.state?.exists ?? false)) continue;
+          out.push(entry);
+          if (out.length >= limit) break;
+        }
+        const last = page[page.length - 1];
+        if (last === undefined || out.length >= limit) break;
+        after = last.key;
+        if (page.length < 64) break;
+      }
+      return out;
+    },
+    stats: () => engine.stats(),
+    close: () => engine.close(),
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The Cluster tab: every member as a card, with a one-line summary (how many are up, the
+ * replication factor, whether nodes agree on membership).
+ */
+import type { GetMembersResponse, NodeStats } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
+import { colorOf } from "../lib/colors";
+import { ErrorMessage } from "./error-message";
+import { MemberCard } from "./member-card";
+
+interface Props {
+  members: GetMembersResponse | undefined;
+  membersError: unknown;
+  stats: readonly NodeStats[];
+  statsError: unknown;
+  pageNodeId: string | undefined;
+  colors: ReadonlyMap<string, string>;
+  now: number;
+}
+
+/** Cards for all members; members known only from stats are shown too. */
+export function ClusterPanel({ members, membersError, stats, statsError, pageNodeId, colors, now }: Props) {
+  const statsById = new Map(stats.map((s) => [s.nodeId, s]));
+  const list = members?.members ?? [];
+  const apiNodeId = members?.nodeId;
+  const up = list.filter((m) => m.reachable && (statsById.get(m.id)?.reachable ?? true)).length;
+  return (
+    <div className="cluster-panel">
+      <ErrorMessage error={membersError} action="Loading members" />
+      {membersError === undefined && <ErrorMessage error={statsError} action="Loading stats" />}
+      {members === undefined && membersError === undefined && <p className="muted">Loading members…</p>}
+      {members && (
+        <p className="summary" data-testid="cluster-summary">
+          <strong data-testid="member-count">{list.length}</strong> members, <strong>{up}</strong> reachable ·
+          replication factor <strong>{members.replicationFactor}</strong> · as seen by{" "}
+          <strong>{members.nodeId}</strong>
+          {members.membersHash && (
+            <span className="muted" title="A hash of the member list; nodes that disagree on membership differ here.">
+              {" "}
+              · members hash <code>{members.membersHash.slice(0, 12)}</code>
+            </span>
+          )}
+        </p>
+      )}
+      <div className="member-grid">
+        {list.map((m) => (
+          <MemberCard
+            key={m.id}
+            member={m}
+            stats={statsById.get(m.id)}
+            color={colorOf(colors, m.id)}
+            isPageNode={m.id === pageNodeId}
+            isApiNode={m.id === apiNodeId}
+            now={now}
+          />
+        ))}
+      </div>
+    </div>
+  );
+}

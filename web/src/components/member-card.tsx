@@ -1,0 +1,71 @@
+/**
+ * One cluster member: who it is, whether it can be reached (and since when), and its load.
+ * Membership facts come from GetMembers, numbers from the stats feed.
+ */
+import type { Member, NodeStats } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
+import { formatBytes, formatCount, formatDuration, formatMs, formatRate, formatSince } from "../lib/format";
+
+interface Props {
+  member: Member;
+  stats: NodeStats | undefined;
+  color: string;
+  /** The node that served this page. */
+  isPageNode: boolean;
+  /** The node the page is talking to. */
+  isApiNode: boolean;
+  now: number;
+}
+
+/** A card: header with badges, reachability line, and a definition list of numbers. */
+export function MemberCard({ member, stats, color, isPageNode, isApiNode, now }: Props) {
+  const reachable = member.reachable && (stats?.reachable ?? true);
+  return (
+    <article
+      className={`member-card ${reachable ? "" : "is-down"}`}
+      data-testid="member-card"
+      data-node-id={member.id}
+      data-reachable={reachable ? "true" : "false"}
+      aria-label={`Member ${member.id}`}
+    >
+      <header>
+        <span className="swatch" style={{ background: color }} aria-hidden="true" />
+        <h3>{member.id}</h3>
+        {isPageNode && <span className="badge" data-testid="badge-page-node">served this page</span>}
+        {isApiNode && <span className="badge badge-api">answering the page</span>}
+      </header>
+      <p className="address">{member.address}</p>
+      <p className={`reachability ${reachable ? "tone-good" : "tone-bad"}`} data-testid="member-reachability">
+        <span className="dot" aria-hidden="true" />
+        <strong>{reachable ? "reachable" : "unreachable"}</strong>{" "}
+        <span className="muted">{formatSince(member.reachableSinceMs, now)}</span>
+      </p>
+      {stats?.error && !stats.reachable && <p className="error-inline">{stats.error}</p>}
+      <dl className="numbers">
+        <div>
+          <dt>Keys</dt>
+          <dd data-testid="member-keys">{stats && stats.reachable ? formatCount(stats.keyCount) : "–"}</dd>
+        </div>
+        <div>
+          <dt>Stored</dt>
+          <dd>{stats && stats.reachable ? formatBytes(stats.storedBytes) : "–"}</dd>
+        </div>
+        <div>
+          <dt>Requests/s</dt>
+          <dd>{stats && stats.reachable ? formatRate(stats.requestsPerSecond) : "–"}</dd>
+        </div>
+        <div>
+          <dt>p99</dt>
+          <dd>{stats && stats.reachable ? formatMs(stats.p99Ms) : "–"}</dd>
+        </div>
+        <div>
+          <dt>Uptime</dt>
+          <dd>{stats && stats.reachable ? formatDuration(stats.uptimeSeconds) : "–"}</dd>
+        </div>
+        <div>
+          <dt>Storage</dt>
+          <dd>{stats?.storageEngine || "–"}</dd>
+        </div>
+      </dl>
+    </article>
+  );
+}
