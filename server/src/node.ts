@@ -61,7 +61,8 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
   const membership = createMembership({
     selfId: config.nodeId,
     members: config.members,
-    replicationFactor: config.replicationFactor,
+    // Until the replicated backend is wired in, keys live on their first replica only.
+    replicationFactor: 1,
     onReachabilityChange: (m) => logger.warn({ peer: m.id, reachable: m.reachable }, `peer ${m.id} is now ${m.reachable ? "reachable" : "unreachable"}`),
   });
   const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;

@@ -1,5 +1,6 @@
 import { formatEntry, formatResult, type HistoryEntry, type RegisterOp } from "./history.js";
 import { ConfigurationCache, OpSet } from "./memo.js";
+import { VersionBound } from "./version-bound.js";
 import { apply, formatState, INITIAL_STATE, sameResult, stateKey, step, type RegisterState } from "./model.js";
 
 /** Outcome of checking one key. */
@@ -118,6 +119,7 @@ export function searchKey(entries: readonly HistoryEntry[], deadline: number): K
     return ev;
   };
 
+  const bound = new VersionBound(ops, k);
   const placed = new OpSet(n);
   const cache = new ConfigurationCache();
   const stack = new Int32Array(n);
@@ -132,9 +134,15 @@ export function searchKey(entries: readonly HistoryEntry[], deadline: number): K
     const after = apply(state, models[i]!, ops[i]!.result);
     if (after === undefined) return false;
     if (i >= k && after.version === state.version) return false; // unknown and no effect
+    if (i < k) bound.remove(i);
+    if (Number(after.version) > bound.max) {
+      if (i < k) bound.restore(i);
+      return false;
+    }
     placed.add(i);
     if (!cache.addIfNew(placed, stateKey(after))) {
       placed.remove(i);
+      if (i < k) bound.restore(i);
       return false;
     }
     stack[depth] = i;
@@ -174,7 +182,8 @@ export function searchKey(entries: readonly HistoryEntry[], deadline: number): K
       continue;
     }
 
-    if (cursor < n && ops[cursor]!.invokedAt <= windowEnd) {
+    // Every unknown operation that is worth placing bumps the counter, so none fits at the bound.
+    if (cursor < n && ops[cursor]!.invokedAt <= windowEnd && Number(state.version) < bound.max) {
       if (rank[cursor] === placedOfClass[classOf[cursor]!] && tryPlace(cursor)) {
         pass = 1;
         cursor = next[HEAD]!;
@@ -202,6 +211,7 @@ export function searchKey(entries: readonly HistoryEntry[], deadline: number): K
     if (i < k) {
       relink(2 * i + 1);
       relink(2 * i);
+      bound.restore(i);
       knownLeft++;
       pass = 1;
       cursor = next[2 * i]!;

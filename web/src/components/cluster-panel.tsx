@@ -1,33 +1,29 @@
 /**
  * The Cluster tab: every member as a card, with a one-line summary (how many are up, the
- * replication factor, whether nodes agree on membership).
+ * replication factor, whether nodes agree on membership). Failures to reach the node are shown
+ * once, by the app's banner.
  */
 import type { GetMembersResponse, NodeStats } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
 import { colorOf } from "../lib/colors";
-import { ErrorMessage } from "./error-message";
 import { MemberCard } from "./member-card";
 
 interface Props {
   members: GetMembersResponse | undefined;
-  membersError: unknown;
   stats: readonly NodeStats[];
-  statsError: unknown;
   pageNodeId: string | undefined;
   colors: ReadonlyMap<string, string>;
   now: number;
 }
 
-/** Cards for all members; members known only from stats are shown too. */
-export function ClusterPanel({ members, membersError, stats, statsError, pageNodeId, colors, now }: Props) {
+/** Cards for all members, joined with their stats by node id. */
+export function ClusterPanel({ members, stats, pageNodeId, colors, now }: Props) {
   const statsById = new Map(stats.map((s) => [s.nodeId, s]));
   const list = members?.members ?? [];
   const apiNodeId = members?.nodeId;
   const up = list.filter((m) => m.reachable && (statsById.get(m.id)?.reachable ?? true)).length;
   return (
     <div className="cluster-panel">
-      <ErrorMessage error={membersError} action="Loading members" />
-      {membersError === undefined && <ErrorMessage error={statsError} action="Loading stats" />}
-      {members === undefined && membersError === undefined && <p className="muted">Loading members…</p>}
+      {members === undefined && <p className="muted">Loading members…</p>}
       {members && (
         <p className="summary" data-testid="cluster-summary">
           <strong data-testid="member-count">{list.length}</strong> members, <strong>{up}</strong> reachable ·

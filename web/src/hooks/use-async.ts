@@ -6,7 +6,10 @@
 import { useCallback, useEffect, useEffectEvent, useState } from "react";
 
 export interface AsyncState<T> {
-  /** The last successful result (kept while reloading; cleared when the inputs change). */
+  /**
+   * The last successful result. Kept while a newer call runs (also after the inputs change), so
+   * a reload or a node switch does not blank the panel; the newer answer replaces it.
+   */
   data: T | undefined;
   /** The failure of the latest call, if it failed. */
   error: unknown;
@@ -31,18 +34,12 @@ export function useAsync<T>(
     loading: enabled,
   });
   const [generation, setGeneration] = useState(0);
-  const [depsSeen, setDepsSeen] = useState<readonly unknown[]>(deps);
-  // Inputs changed: drop the old result during render, so no frame shows stale data.
-  if (deps.length !== depsSeen.length || deps.some((d, i) => !Object.is(d, depsSeen[i]))) {
-    setDepsSeen(deps);
-    setState({ data: undefined, error: undefined, loading: enabled });
-  }
   const start = useEffectEvent((signal: AbortSignal) => run(signal));
 
   useEffect(() => {
     if (!enabled) return;
     const controller = new AbortController();
-    setState((s) => (s.loading ? s : { ...s, loading: true }));
+    setState((s) => (s.loading && s.error === undefined ? s : { data: s.data, error: undefined, loading: true }));
     start(controller.signal).then(
       (data) => {
         if (!controller.signal.aborted) setState({ data, error: undefined, loading: false });

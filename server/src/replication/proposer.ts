@@ -1,0 +1,353 @@
+import type { Ballot, RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { RingkvError, ringkvError } from "../errors.js";
+import { ballotEquals, createBallotCounter } from "./ballot.js";
+import { systemClock, type Clock } from "./clock.js";
+import { createKeyMutex } from "./key-mutex.js";
+import { createLru, type Lru } from "./lru.js";
+import {
+  highestAccepted,
+  majority,
+  noQuorumError,
+  sendAccept,
+  sendPrepare,
+  type RoundContext,
+} from "./phases.js";
+import { registerEquals, type Change } from "./register.js";
+import {
+  collectTombstone,
+  type CollectTombstoneOptions,
+  type CollectTombstoneResult,
+} from "./tombstone-gc.js";
+import type { ProposerTransport } from "./transport.js";
+
+/**
+ * The proposer side of CASPaxos: runs client operations on one key's replicas. Every operation
+ * is a change function applied in a round: phase 1 (prepare) learns the newest state from a
+ * majority, phase 2 (accept) stores the changed state on a majority. Nothing but the acceptors
+ * is shared between proposers, so any node may propose for any key at any time; coordinators
+ * only make it fast (see the fast path below).
+ */
+export interface Proposer {
+  /** This proposer's node id (the tie-breaker in its ballots). */
+  readonly nodeId: string;
+  /** Unique per proposer instance (process start); part of every ballot it issues. */
+  readonly incarnation: bigint;
+  /**
+   * Applies `change` to the key's register on `replicas` and resolves with the committed state.
+   *
+   * The committed state is `change(x)` where x is the argument of the last call of `change`
+   * (callers may record what the change saw, e.g. whether a deleted key existed). A RingkvError
+   * thrown by `change` (e.g. `version_mismatch`) fails the operation with that error, after the
+   * state it was computed from was confirmed by a majority, so the failure is linearizable too.
+   *
+   * Errors: `no_quorum` (too few replicas reachable, nothing was written), `deadline_exceeded`
+   * / `canceled` (nothing was written), `outcome_unknown` (a write was sent and may or may not
+   * have been applied), or the change's own error.
+   */
+  execute(key: string, replicas: readonly string[], change: Change, options: ExecuteOptions): Promise<RegisterState>;
+  /**
+   * Tombstone garbage collection for one key: removes the key's records from all replicas if
+   * its committed state is a tombstone old enough, in a way that cannot resurrect older values.
+   * Needs every replica; see tombstone-gc.ts.
+   */
+  collectTombstone(key: string, replicas: readonly string[], options: CollectTombstoneOptions): Promise<CollectTombstoneResult>;
+  /** Drops the fast-path entry of a key (all keys without argument), e.g. after a membership change. */
+  forgetFastPath(key?: string): void;
+  /** Counters for metrics and tests. */
+  readonly stats: Readonly<ProposerStats>;
+}
+
+/** What {@link Proposer.stats} counts. */
+export interface ProposerStats {
+  /** Operations started. */
+  operations: number;
+  /** Attempts that skipped phase 1 thanks to the fast-path cache. */
+  fastPathAttempts: number;
+  /** Fast-path accepts that were rejected (another proposer took over the key). */
+  fastPathMisses: number;
+  /** Full rounds (phase 1 + phase 2 attempts). */
+  fullRounds: number;
+  /** Attempts retried after a rejection (contention). */
+  retries: number;
+  /** Operations that ended with outcome_unknown. */
+  outcomeUnknown: number;
+}
+
+/** Options of {@link Proposer.execute}. */
+export interface ExecuteOptions {
+  /** Aborts the operation (the client went away). */
+  signal?: AbortSignal;
+  /** When to give up, in the clock's milliseconds (Unix ms with the system clock). */
+  deadlineAt: number;
+}
+
+/** Options of {@link createProposer}. */
+export interface ProposerOptions {
+  /** This node's id; must be unique in the cluster (ballots from two proposers must differ). */
+  nodeId: string;
+  /** How to reach the acceptors (this node's own included). */
+  transport: ProposerTransport;
+  /** Time source for deadlines and backoff (default {@link systemClock}). */
+  clock?: Clock;
+  /** Uniform [0, 1) source for backoff jitter and the default incarnation (default Math.random). */
+  random?: () => number;
+  /**
+   * Unique per process start (default: 64 random bits from `random`). Ballot counters are not
+   * persisted, so without it a restarted node could issue a ballot it already used with another
+   * state; the incarnation makes those two ballots differ.
+   */
+  incarnation?: bigint;
+  /** Keys remembered for the fast path (LRU, default 100 000). */
+  fastPathKeys?: number;
+  /** First retry backoff ceiling in ms; doubles per retry (default 4). */
+  backoffBaseMs?: number;
+  /** Largest retry backoff in ms (default 200). */
+  backoffMaxMs?: number;
+}
+
+const defaults = {
+  fastPathKeys: 100_000,
+  backoffBaseMs: 4,
+  backoffMaxMs: 200,
+} as const;
+
+/**
+ * Fast path: after a successful accept, the acceptors that voted also promised `ballot` (sent
+ * as promise_next) while holding `state` accepted at `acceptedBallot`. That is exactly what a
+ * phase 1 with `ballot` would have returned from a majority, so the next operation on the key
+ * may skip phase 1 and go straight to accept with `ballot`. If anyone else prepared in between,
+ * the accept is rejected and the operation falls back to a full round. Each entry is used once.
+ */
+interface FastPathEntry {
+  ballot: Ballot;
+  acceptedBallot: Ballot;
+  state: RegisterState;
+  /** The replica set the promise came from; another set means another majority. */
+  replicas: string;
+}
+
+/** A state this operation's change produced and sent in an accept. */
+interface Written {
+  state: RegisterState;
+  /** What the change was applied to. */
+  base: RegisterState;
+}
+
+const finished = new Error("operation finished");
+
+/** Creates a {@link Proposer}. */
+export function createProposer(options: ProposerOptions): Proposer {
+  const { nodeId, transport } = options;
+  if (nodeId === "") throw new RangeError("createProposer: nodeId must not be empty");
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const incarnation = options.incarnation ?? randomIncarnation(random);
+  const backoffBaseMs = options.backoffBaseMs ?? defaults.backoffBaseMs;
+  const backoffMaxMs = options.backoffMaxMs ?? defaults.backoffMaxMs;
+  const counter = createBallotCounter({ nodeId, incarnation });
+  const fastPath: Lru<FastPathEntry> = createLru(options.fastPathKeys ?? defaults.fastPathKeys);
+  const keys = createKeyMutex();
+  const stats: ProposerStats = {
+    operations: 0, fastPathAttempts: 0, fastPathMisses: 0, fullRounds: 0, retries: 0, outcomeUnknown: 0,
+  };
+
+  async function execute(key: string, replicas: readonly string[], change: Change, opts: ExecuteOptions): Promise<RegisterState> {
+    checkReplicas(replicas);
+    stats.operations++;
+    const op = startOperation(clock, opts);
+    const written: Written[] = [];
+    try {
+      const release = await keys.acquire(key, op.signal);
+      try {
+        return await runRounds(key, replicas, change, op.signal, written);
+      } finally {
+        release();
+      }
+    } catch (error) {
+      const translated = op.translate(error, written.length > 0);
+      if (translated instanceof RingkvError && translated.reason === "outcome_unknown") stats.outcomeUnknown++;
+      throw translated;
+    } finally {
+      op.finish();
+    }
+  }
+
+  async function runRounds(
+    key: string,
+    replicas: readonly string[],
+    change: Change,
+    signal: AbortSignal,
+    written: Written[],
+  ): Promise<RegisterState> {
+    const ctx: RoundContext = { key, replicas, transport, counter, signal };
+    const needed = majority(replicas.length);
+    const replicaSet = [...replicas].sort().join("\n");
+    // Every ballot at which this operation sent one of its written states (index into written).
+    const ourBallots: Array<{ ballot: Ballot; index: number }> = [];
+    let cached = fastPath.take(key);
+    if (cached !== undefined && cached.replicas !== replicaSet) cached = undefined;
+
+    for (let attempt = 0; ; attempt++) {
+      signal.throwIfAborted();
+      let ballot: Ballot;
+      let current: RegisterState;
+      let currentBallot: Ballot | undefined;
+      const fast = cached !== undefined;
+      if (cached !== undefined) {
+        stats.fastPathAttempts++;
+        ({ ballot, state: current, acceptedBallot: currentBallot } = cached);
+        cached = undefined;
+      } else {
+        stats.fullRounds++;
+        ballot = counter.next();
+        const promised = await sendPrepare(ctx, ballot, needed);
+        if (promised.kind === "unreachable") throw noQuorum(ctx, promised, needed, written);
+        if (promised.kind === "rejected") {
+          await backoff(attempt, signal);
+          continue;
+        }
+        ({ ballot: currentBallot, state: current } = highestAccepted(promised.ok));
+      }
+
+      // What to propose. If the newest state is one this operation already wrote (at one of
+      // its ballots), the write happened: commit it again and report it, never apply twice.
+      let next: RegisterState;
+      let failure: RingkvError | undefined;
+      const ours = ourBallots.find((b) => ballotEquals(b.ballot, currentBallot));
+      if (ours !== undefined) {
+        const mine = written[ours.index]!;
+        change(mine.base); // the last call of change sees what the committed state came from
+        next = current;
+      } else {
+        if (written.some((w) => mayDescendFrom(current, w.state))) {
+          throw outcomeUnknown(key, "a competing proposer changed the key after this operation's write was sent");
+        }
+        try {
+          next = change(current);
+        } catch (error) {
+          if (!(error instanceof RingkvError)) throw error;
+          failure = error;
+          next = current;
+        }
+      }
+
+      let index = ours?.index;
+      if (index === undefined && !registerEquals(next, current)) {
+        index = written.push({ state: next, base: current }) - 1;
+      }
+      if (index !== undefined) ourBallots.push({ ballot, index });
+      const promiseNext = counter.next();
+      const accepted = await sendAccept(ctx, { ballot, state: next, promiseNext }, needed);
+      if (accepted.kind === "quorum") {
+        fastPath.set(key, { ballot: promiseNext, acceptedBallot: ballot, state: next, replicas: replicaSet });
+        if (failure !== undefined) throw failure;
+        return next;
+      }
+      if (accepted.kind === "unreachable") throw noQuorum(ctx, accepted, needed, written);
+      stats.retries++;
+      if (fast) {
+        stats.fastPathMisses++;
+        continue; // someone else prepared: fall back to a full round at once
+      }
+      await backoff(attempt, signal);
+    }
+  }
+
+  function noQuorum(ctx: RoundContext, outcome: Parameters<typeof noQuorumError>[1], needed: number, written: Written[]): RingkvError {
+    const error = noQuorumError(ctx, outcome, needed);
+    if (written.length === 0) return error;
+    return outcomeUnknown(ctx.key, error.message);
+  }
+
+  function backoff(attempt: number, signal: AbortSignal): Promise<void> {
+    const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(attempt, 20));
+    return clock.sleep(random() * ceiling, signal);
+  }
+
+  return {
+    nodeId,
+    incarnation,
+    execute,
+    async collectTombstone(key, replicas, gcOptions) {
+      checkReplicas(replicas);
+      const op = startOperation(clock, gcOptions);
+      try {
+        const release = await keys.acquire(key, op.signal);
+        try {
+          fastPath.delete(key);
+          return await collectTombstone({ key, replicas, transport, counter, signal: op.signal }, clock, gcOptions);
+        } finally {
+          release();
+        }
+      } catch (error) {
+        throw op.translate(error, false);
+      } finally {
+        op.finish();
+      }
+    },
+    forgetFastPath(key) {
+      if (key === undefined) fastPath.clear();
+      else fastPath.delete(key);
+    },
+    stats,
+  };
+}
+
+/**
+ * Whether `current` may have `w` in its history (so `w` may have been applied already), as far
+ * as versions tell. Versions grow by one with every effective change, so a state with a lower
+ * version, or a different state with the same version, cannot descend from `w`. A higher version
+ * may or may not; an equal state that was not accepted at one of our ballots may be our write
+ * re-committed by a reader or an identical write by another client; both are ambiguous.
+ */
+function mayDescendFrom(current: RegisterState, w: RegisterState): boolean {
+  if (current.version > w.version) return true;
+  return current.version === w.version && registerEquals(current, w);
+}
+
+function outcomeUnknown(key: string, why: string): RingkvError {
+  return ringkvError("outcome_unknown", `the write may or may not have been applied to key ${JSON.stringify(key)}: ${why}`);
+}
+
+function checkReplicas(replicas: readonly string[]): void {
+  if (replicas.length === 0) throw ringkvError("internal", "a CASPaxos round needs at least one replica");
+  if (new Set(replicas).size !== replicas.length) {
+    throw ringkvError("internal", `replica list has duplicates: ${replicas.join(", ")}`);
+  }
+}
+
+function randomIncarnation(random: () => number): bigint {
+  const hi = BigInt(Math.floor(random() * 2 ** 32));
+  const lo = BigInt(Math.floor(random() * 2 ** 32));
+  return (hi << 32n) | lo;
+}
+
+/**
+ * One operation's lifetime: an AbortSignal that fires at the deadline or when the caller's
+ * signal aborts (stopping waits and outstanding calls), and the mapping of those aborts to the
+ * error the caller gets.
+ */
+function startOperation(clock: Clock, opts: { signal?: AbortSignal; deadlineAt: number }) {
+  const controller = new AbortController();
+  const deadline = ringkvError("deadline_exceeded", "the deadline passed before the operation completed");
+  const canceled = ringkvError("canceled", "the operation was canceled");
+  const onCallerAbort = () => controller.abort(canceled);
+  if (opts.signal?.aborted) controller.abort(canceled);
+  else opts.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  const remaining = opts.deadlineAt - clock.now();
+  if (remaining <= 0) controller.abort(deadline);
+  else clock.sleep(remaining, controller.signal).then(() => controller.abort(deadline), () => {});
+  return {
+    signal: controller.signal,
+    translate(error: unknown, wrote: boolean): unknown {
+      if (error !== deadline && error !== canceled) return error;
+      if (!wrote) return error;
+      const why = error === deadline ? "the deadline passed" : "the operation was canceled";
+      return ringkvError("outcome_unknown", `the write may or may not have been applied: ${why} before it was confirmed`);
+    },
+    finish() {
+      opts.signal?.removeEventListener("abort", onCallerAbort);
+      controller.abort(finished);
+    },
+  };
+}
