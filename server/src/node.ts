@@ -10,12 +10,13 @@ import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import { ClusterService, NodeStatsSchema } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
 import { PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { Health } from "@ringkv/gen/grpc/health/v1/health_pb.js";
-import { fastify, LogController } from "fastify";
+import { fastify, LogController, type FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
 import { createClusterService } from "./api/cluster-service.js";
 import { registerHealth } from "./api/health.js";
 import { createEdgeInterceptor } from "./api/interceptor.js";
 import { createKvService } from "./api/kv-service.js";
+import { registerNotFound } from "./api/not-found.js";
 import { createPeerService } from "./api/peer-service.js";
 import { registerReflection } from "./api/reflection.js";
 import { createFailureDetector } from "./cluster/failure-detector.js";
@@ -105,7 +106,7 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
 
   let onePort: OnePortServer | undefined;
   const app = fastify({
-    loggerInstance: logger,
+    loggerInstance: logger as FastifyBaseLogger,
     // No log line per successful request at the default level (failures log in the interceptor).
     logController: new LogController({ disableRequestLogging: true }),
     // Connect enforces its own limits per message; this caps a raw HTTP body (value limit + framing).
@@ -134,6 +135,7 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
       shutdownTimeoutMs: 2000,
     });
   });
+  registerNotFound(app);
   app.get("/healthz", async () => ({ status: "ok", node: config.nodeId }));
   app.get("/readyz", async (_req, reply) => {
     const reachable = membership.members().filter((m) => m.reachable).length;

@@ -52,12 +52,22 @@ interface DeadEnd {
  * - A written value that no completed read returned can never be told apart from another such
  *   value, so all of them are replaced by one placeholder before the search. With unique values
  *   per write (what tests should use), this makes all unread unknown puts interchangeable.
+ * - An unknown put whose value no other put writes, and that a completed read saw with version
+ *   v, can only be the write that created v: it is placed only there.
+ * - The version counter never goes down, so it can never pass a version that a completed
+ *   operation still to be placed ran against (version-bound.ts). This confines unknown writes
+ *   to the version gaps that completed operations show, and prunes early in general.
  *
  * `entries` must all belong to one key; unknown gets must already be dropped (check.ts does).
  */
 export function searchKey(entries: readonly HistoryEntry[], deadline: number): KeyVerdict {
-  const read = new Set<string>();
-  for (const e of entries) if (e.result.type === "get" && e.result.found && e.result.value !== undefined) read.add(e.result.value);
+  // Value -> version a completed read saw it with; value -> number of puts writing it.
+  const read = new Map<string, bigint>();
+  const writers = new Map<string, number>();
+  for (const e of entries) {
+    if (e.result.type === "get" && e.result.found && e.result.value !== undefined) read.set(e.result.value, e.result.version);
+    if (e.op.type === "put") writers.set(e.op.value, (writers.get(e.op.value) ?? 0) + 1);
+  }
   let unread = "\u0000unread";
   while (read.has(unread)) unread += "\u0000";
   const canonical = (op: RegisterOp): RegisterOp => (op.type === "put" && !read.has(op.value) ? { ...op, value: unread } : op);
@@ -86,6 +96,11 @@ export function searchKey(entries: readonly HistoryEntry[], deadline: number): K
     members[c] = rank[i]! + 1;
   }
   const placedOfClass = new Int32Array(classes.size);
+
+  // An unknown put whose value has no other writer and was read at version v must be the write
+  // that created version v: it may take effect only there.
+  const pinned = ops.map((e, i) =>
+    i >= k && e.op.type === "put" && writers.get(e.op.value) === 1 ? read.get(e.op.value) : undefined);
 
   // Event list of completed operations. Event ids: call of op i = 2i, return = 2i + 1; HEAD = 2k.
   const HEAD = 2 * k;
@@ -134,6 +149,7 @@ export function searchKey(entries: readonly HistoryEntry[], deadline: number): K
     const after = apply(state, models[i]!, ops[i]!.result);
     if (after === undefined) return false;
     if (i >= k && after.version === state.version) return false; // unknown and no effect
+    if (pinned[i] !== undefined && after.version !== pinned[i]) return false;
     if (i < k) bound.remove(i);
     if (Number(after.version) > bound.max) {
       if (i < k) bound.restore(i);

@@ -10,6 +10,9 @@ import { UNARY_TIMEOUT_MS } from "../api/api";
 import { recordStats, type History } from "../lib/history";
 import { startStatsFeed, type FeedMode } from "../lib/stats-feed";
 
+/** What both WatchClusterStats and GetClusterStats answer. */
+type StatsMessage = { nodes: NodeStats[]; servedBy: string };
+
 /** How often the server should send stats. */
 export const STATS_INTERVAL_MS = 1000;
 
@@ -43,7 +46,7 @@ export function useClusterStats(api: Api): ClusterStatsState {
 
   useEffect(() => {
     setState(empty);
-    const feed = startStatsFeed({
+    const feed = startStatsFeed<StatsMessage>({
       watch: (signal) => api.cluster.watchClusterStats({ intervalMs: STATS_INTERVAL_MS }, { signal }),
       poll: (signal) => api.cluster.getClusterStats({}, { signal, timeoutMs: UNARY_TIMEOUT_MS }),
       onData: (data) =>

@@ -1,0 +1,94 @@
+import type { NetworkFaults } from "./network.js";
+import { createPrng } from "./prng.js";
+
+/** Everything that shapes one simulation run; a pure function of the seed (see {@link scenarioForSeed}). */
+export interface Scenario {
+  seed: number;
+  /** Short name of the fault profile, printed with failures. */
+  profile: "calm" | "light" | "heavy" | "partitions" | "gc";
+  nodes: number;
+  /** Replicas per key (N); a key's acceptors are N of the nodes. */
+  replicas: number;
+  keys: number;
+  clients: number;
+  opsPerClient: number;
+  /** Client deadline per operation, virtual ms. */
+  opTimeoutMs: number;
+  rpcTimeoutMs: number;
+  meanWriteMs: number;
+  faults: NetworkFaults;
+  /** Mean virtual ms between crashes (Infinity: none). */
+  crashEveryMs: number;
+  /** Whether crashes may take down a majority of a key's replicas at once. */
+  crashMajority: boolean;
+  /** Mean virtual ms between partitions (Infinity: none). */
+  partitionEveryMs: number;
+  /** Garbage-collect tombstones while the workload runs (value-only checking, no CAS). */
+  gc: boolean;
+  /** Fast-path cache size per proposer (small in some runs, to exercise eviction). */
+  fastPathKeys: number;
+}
+
+const noFaults: NetworkFaults = { dropRate: 0, duplicateRate: 0, minLatencyMs: 0.2, jitterMs: 0.5, slowRate: 0, slowMs: 0 };
+
+/**
+ * The scenario of a seed. Profiles rotate with the seed so that any few hundred consecutive
+ * seeds cover all of them; the rest (sizes, rates) is drawn from the seed.
+ */
+export function scenarioForSeed(seed: number): Scenario {
+  const prng = createPrng(seed ^ 0x5eed5eed);
+  const profiles: Scenario["profile"][] = ["calm", "light", "heavy", "light", "partitions", "heavy", "gc"];
+  const profile = profiles[seed % profiles.length]!;
+  const nodes = prng.chance(0.25) ? 5 : 3;
+  const replicas = nodes === 5 && prng.chance(0.5) ? 5 : 3;
+  const base: Scenario = {
+    seed,
+    profile,
+    nodes,
+    replicas,
+    keys: prng.int(1, 3),
+    clients: prng.int(3, 5),
+    opsPerClient: prng.int(6, 10),
+    opTimeoutMs: prng.pick([40, 80, 150]),
+    rpcTimeoutMs: 15,
+    meanWriteMs: prng.pick([0.1, 0.5, 2]),
+    faults: { ...noFaults, jitterMs: prng.pick([0.2, 1, 3]) },
+    crashEveryMs: Infinity,
+    crashMajority: false,
+    partitionEveryMs: Infinity,
+    gc: false,
+    fastPathKeys: prng.chance(0.2) ? 1 : 1000,
+  };
+  switch (profile) {
+    case "calm":
+      return base;
+    case "light":
+      return {
+        ...base,
+        faults: { ...base.faults, dropRate: 0.02, duplicateRate: 0.03, slowRate: 0.02, slowMs: 10 },
+        crashEveryMs: prng.chance(0.5) ? 150 : Infinity,
+      };
+    case "heavy":
+      return {
+        ...base,
+        faults: { ...base.faults, dropRate: 0.1, duplicateRate: 0.1, slowRate: 0.05, slowMs: 30 },
+        crashEveryMs: 40,
+        crashMajority: true,
+        partitionEveryMs: 60,
+      };
+    case "partitions":
+      return {
+        ...base,
+        faults: { ...base.faults, dropRate: 0.01, duplicateRate: 0.05, slowRate: 0.02, slowMs: 20 },
+        partitionEveryMs: 25,
+      };
+    case "gc":
+      return {
+        ...base,
+        faults: { ...base.faults, dropRate: 0.03, duplicateRate: 0.05, slowRate: 0.03, slowMs: 15 },
+        crashEveryMs: prng.chance(0.5) ? 80 : Infinity,
+        partitionEveryMs: prng.chance(0.5) ? 80 : Infinity,
+        gc: true,
+      };
+  }
+}
