@@ -46,10 +46,11 @@ describe("checkHistory()", () => {
     });
 
     it("rejects a read of a value never written", () => {
-      expectViolation(sequential([
+      const verdict = expectViolation(sequential([
         [put("a"), ok(1n)],
         [get(), found("z", 1n)],
       ]));
+      expect(verdict.reason).toContain("no put on this key wrote");
     });
 
     it("rejects a lost acknowledged write", () => {
@@ -294,6 +295,34 @@ describe("checkHistory()", () => {
       ]);
     });
 
+    it("places an unknown put whose value was read only where its version shows", () => {
+      expectLinearizable([
+        op("c1", 0, 1, put("a"), ok(1n)),
+        op("c2", 2, Infinity, put("b"), unknown),
+        op("c3", 2, Infinity, put("x"), unknown),
+        op("c1", 10, 11, get(), found("b", 3n)),
+      ]);
+      expectViolation([
+        op("c1", 0, 1, put("a"), ok(1n)),
+        op("c2", 2, Infinity, put("b"), unknown),
+        op("c3", 2, Infinity, put("x"), unknown),
+        op("c1", 10, 11, get(), found("b", 2n)),
+        op("c1", 12, 13, get(), found("b", 3n)),
+      ]);
+    });
+
+    it("lets any unknown write fill a version gap when its value is never read", () => {
+      expectLinearizable([
+        op("c1", 0, 1, put("a"), ok(1n)),
+        op("c2", 2, Infinity, put("p"), unknown),
+        op("c3", 3, Infinity, put("q"), unknown),
+        op("c4", 4, Infinity, del(), unknown),
+        op("c1", 10, 11, get(), missing()),
+        op("c1", 12, 13, put("b", 0n), ok(4n)),
+        op("c1", 14, 15, get(), found("b", 4n)),
+      ]);
+    });
+
     it("accepts an unknown CAS, get and delete alongside completed operations", () => {
       expectLinearizable([
         op("c1", 0, 1, put("a"), ok(1n)),
@@ -334,25 +363,47 @@ describe("checkHistory()", () => {
     it("explains where the search got stuck", () => {
       const verdict = expectViolation(sequential([
         [put("a"), ok(1n)],
+        [get(), found("a", 1n)],
+        [get(), missing()],
+      ]));
+      expect(verdict.reason).toContain('key "k"');
+      expect(verdict.reason).toContain("places 2 operations (of 3 completed)");
+      expect(verdict.reason).toContain('{exists "a" v1}');
+      expect(verdict.reason).toContain("get() -> not found v0");
+      expect(verdict.reason).toContain('would have answered: found "a" v1');
+      expect(verdict.history).toHaveLength(3);
+    });
+
+    it("names the operation whose version a write would overtake", () => {
+      const verdict = expectViolation(sequential([
+        [put("a"), ok(1n)],
         [put("b"), ok(2n)],
         [get(), found("a", 1n)],
       ]));
-      expect(verdict.reason).toContain('key "k"');
-      expect(verdict.reason).toContain("places 2 of 3");
-      expect(verdict.reason).toContain('{exists "b" v2}');
+      expect(verdict.reason).toContain('put("b") -> ok v2');
+      expect(verdict.reason).toContain("past the v1");
       expect(verdict.reason).toContain('get() -> found "a" v1');
-      expect(verdict.reason).toContain('found "b" v2');
-      expect(verdict.history).toHaveLength(3);
+    });
+
+    it("never shows the placeholder for unread values", () => {
+      const verdict = expectViolation(sequential([
+        [put("a"), ok(1n)],
+        [get(), missing()],
+      ]));
+      expect(verdict.reason).toContain("found <a value no read returned> v1");
+      expect(verdict.reason).not.toContain("unread");
     });
   });
 
   describe("limits", () => {
     it("reports a timeout instead of hanging on an exponential history", () => {
-      // 40 concurrent unknown puts of distinct values and a read of a value none of them wrote:
-      // proving it impossible means trying every subset of puts.
+      // 40 values, each written by two concurrent unknown puts (so no put is pinned to a version),
+      // and a read at version 100 that at most 80 writes cannot reach: proving it impossible
+      // means trying every combination of those puts.
       const history = [
-        ...Array.from({ length: 40 }, (_, i) => op(`w${i}`, 0, Infinity, put(`v${i}`), unknown)),
-        op("r", 1, 2, get(), found("nobody", 3n)),
+        ...Array.from({ length: 80 }, (_, i) => op(`w${i}`, 0, Infinity, put(`v${i % 40}`), unknown)),
+        op("r", 1, 2, get(), found("v0", 100n)),
+        ...Array.from({ length: 40 }, (_, i) => op("r", 10 + i, 10.5 + i, get(), found(`v${i}`, 200n + BigInt(i)))),
       ];
       const started = performance.now();
       expect(checkHistory(history, { timeoutMs: 200 })).toEqual({ ok: "timeout", key: "k" });

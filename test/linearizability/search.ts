@@ -1,6 +1,6 @@
 import { formatEntry, formatResult, type HistoryEntry, type RegisterOp } from "./history.js";
 import { ConfigurationCache, OpSet } from "./memo.js";
-import { VersionBound } from "./version-bound.js";
+import { revealedCounter, VersionBound } from "./version-bound.js";
 import { apply, formatState, INITIAL_STATE, sameResult, stateKey, step, type RegisterState } from "./model.js";
 
 /** Outcome of checking one key. */
@@ -20,6 +20,8 @@ interface DeadEnd {
   state: RegisterState;
   /** Indices of the last operations placed before the dead end. */
   tail: number[];
+  /** With the blocker placed, the op still to place that bounds the counter (or NONE). */
+  boundedBy: number;
 }
 
 /**
@@ -67,6 +69,13 @@ export function searchKey(entries: readonly HistoryEntry[], deadline: number): K
   for (const e of entries) {
     if (e.result.type === "get" && e.result.found && e.result.value !== undefined) read.set(e.result.value, e.result.version);
     if (e.op.type === "put") writers.set(e.op.value, (writers.get(e.op.value) ?? 0) + 1);
+  }
+  // Cheap and common enough to deserve its own message: a read of a value nobody wrote.
+  for (const e of entries) {
+    if (e.result.type === "get" && e.result.found && !writers.has(e.result.value ?? "")) {
+      const origin = Math.min(...entries.map((x) => x.invokedAt));
+      return { ok: false, reason: `a read returned a value that no put on this key wrote:\n  ${formatEntry(e, origin)}` };
+    }
   }
   let unread = "\u0000unread";
   while (read.has(unread)) unread += "\u0000";
@@ -142,7 +151,7 @@ export function searchKey(entries: readonly HistoryEntry[], deadline: number): K
   let depth = 0;
   let state = INITIAL_STATE;
   let knownLeft = k;
-  let best: DeadEnd = { depth: -1, blocker: NONE, state, tail: [] };
+  let best: DeadEnd = { depth: -1, blocker: NONE, state, tail: [], boundedBy: NONE };
 
   /** Tries to place op `i` next; true if it was placed. */
   const tryPlace = (i: number): boolean => {
@@ -211,13 +220,15 @@ export function searchKey(entries: readonly HistoryEntry[], deadline: number): K
 
     // Nothing fits before the earliest pending return: undo the last choice.
     if (depth > best.depth) {
-      const blocker = firstReturn();
-      best = {
-        depth,
-        blocker: blocker === NONE ? NONE : blocker >> 1,
-        state,
-        tail: Array.from(stack.subarray(Math.max(0, depth - TAIL), depth)),
-      };
+      const ret = firstReturn();
+      const blocker = ret === NONE ? NONE : ret >> 1;
+      let boundedBy = NONE;
+      if (blocker !== NONE) {
+        bound.remove(blocker);
+        boundedBy = bound.boundingOp;
+        bound.restore(blocker);
+      }
+      best = { depth, blocker, state, tail: Array.from(stack.subarray(Math.max(0, depth - TAIL), depth)), boundedBy };
     }
     if (depth === 0) return { ok: false, reason: explain(ops, models, best, k, unread) };
     depth--;
@@ -250,27 +261,38 @@ function explain(
   unread: string,
 ): string {
   const origin = Math.min(...ops.map((e) => e.invokedAt));
-  const describe = (s: RegisterState) =>
-    s.exists && s.value === unread ? `{exists <a value no read returned> v${s.version}}` : formatState(s);
+  // The placeholder for unread values must not leak into the message.
+  const plain = (text: string) => text.replaceAll(JSON.stringify(unread), "<a value no read returned>");
+  const unknown = ops.length - known;
   const lines = [
-    `no linearization exists: the longest consistent ordering places ${best.depth} operations `
-    + `(of ${known} completed${ops.length > known ? ` and ${ops.length - known} unknown` : ""}).`,
+    `no linearization exists: the longest consistent ordering places ${best.depth} operation${best.depth === 1 ? "" : "s"} `
+    + `(of ${known} completed${unknown > 0 ? ` and ${unknown} unknown` : ""}).`,
   ];
   if (best.tail.length > 0) {
     lines.push(best.tail.length === best.depth ? "It is:" : `Its last ${best.tail.length} steps:`);
     for (const i of best.tail) lines.push(`  ${formatEntry(ops[i]!, origin)}`);
   }
-  lines.push(`after which the register is ${describe(best.state)}.`);
+  lines.push(`after which the register is ${plain(formatState(best.state))}.`);
   if (best.blocker !== NONE) {
     const blocker = ops[best.blocker]!;
     const expected = step(best.state, models[best.blocker]!).result;
     lines.push(
       "Then nothing fits next. The candidates were the operations invoked before the earliest pending return, that of",
       `  ${formatEntry(blocker, origin)}`,
-      sameResult(blocker.result, expected)
-        ? "which fits there itself, but every continuation after it fails."
-        : `which in that state would have answered: ${formatResult(expected)}.`,
     );
+    const after = step(best.state, models[best.blocker]!).state;
+    const bounding = best.boundedBy === NONE ? undefined : ops[best.boundedBy]!;
+    if (!sameResult(blocker.result, expected)) {
+      lines.push(`which in that state would have answered: ${plain(formatResult(expected))}.`);
+    } else if (bounding !== undefined && after.version > (revealedCounter(bounding) ?? after.version)) {
+      lines.push(
+        `which fits there itself, but takes the version to v${after.version}, past the v${revealedCounter(bounding)} that`
+        + " this completed operation, still to be placed, ran against (the version never goes back):",
+        `  ${formatEntry(bounding, origin)}`,
+      );
+    } else {
+      lines.push("which fits there itself, but every continuation after it fails.");
+    }
   }
   return lines.join("\n");
 }

@@ -26,7 +26,7 @@ export class VersionBound {
     this.tree = new Float64Array(2 * size).fill(Number.POSITIVE_INFINITY);
     this.revealed = new Float64Array(count);
     for (let i = 0; i < count; i++) {
-      this.revealed[i] = revealedCounter(ops[i]!);
+      this.revealed[i] = asBound(revealedCounter(ops[i]!));
       this.tree[size + i] = this.revealed[i]!;
     }
     for (let node = size - 1; node >= 1; node--) {
@@ -37,6 +37,14 @@ export class VersionBound {
   /** The highest counter allowed while the operations not removed are still to be placed. */
   get max(): number {
     return this.tree[1]!;
+  }
+
+  /** The operation that sets {@link max}, or -1 when nothing bounds the counter. */
+  get boundingOp(): number {
+    if (this.tree[1] === Number.POSITIVE_INFINITY) return -1;
+    let node = 1;
+    while (node < this.size) node = this.tree[2 * node]! <= this.tree[2 * node + 1]! ? 2 * node : 2 * node + 1;
+    return node - this.size;
   }
 
   /** Operation `i` was placed: it no longer bounds anything. */
@@ -59,16 +67,18 @@ export class VersionBound {
 }
 
 /**
- * The counter a completed operation shows it ran against, or +Infinity when it shows none
- * (misses, deletes, a cas-failed against an absent key). Numbers, not bigints, for speed; a
- * version past 2^53 (never seen in practice) bounds nothing rather than a rounded value.
+ * The bound as a number, for speed; a version past 2^53 (never seen in practice) bounds nothing
+ * rather than a rounded value.
  */
-function revealedCounter(entry: HistoryEntry): number {
-  const counter = revealedBigint(entry);
+function asBound(counter: bigint | undefined): number {
   return counter !== undefined && counter <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(counter) : Number.POSITIVE_INFINITY;
 }
 
-function revealedBigint(entry: HistoryEntry): bigint | undefined {
+/**
+ * The version counter a completed operation shows it ran against, or undefined when it shows
+ * none (misses, deletes, a cas-failed against an absent key).
+ */
+export function revealedCounter(entry: HistoryEntry): bigint | undefined {
   const r = entry.result;
   switch (r.type) {
     case "get":

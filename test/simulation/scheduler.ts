@@ -13,8 +13,13 @@ export interface Scheduler {
   after(ms: number, fn: () => void): () => void;
   /** A {@link Clock} on virtual time, for proposers. */
   readonly clock: Clock;
-  /** Runs events until none is left or the next one is later than `until`; returns events run. */
-  run(until: number): Promise<number>;
+  /**
+   * Runs events in time order until `stop()` is true, none is left, or the next one is later
+   * than `until`; returns how many ran.
+   */
+  run(until: number, stop?: () => boolean): Promise<number>;
+  /** Events waiting (canceled ones included). */
+  readonly pending: number;
 }
 
 interface Event {
@@ -91,9 +96,13 @@ export function createScheduler(): Scheduler {
     now: () => now,
     after,
     clock,
-    async run(until) {
+    get pending() {
+      return heap.length;
+    },
+    async run(until, stop) {
       let count = 0;
       for (;;) {
+        if (stop?.()) return count;
         const event = heap[0];
         if (event === undefined || event.time > until) return count;
         pop();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Ballot, RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { RingkvError, ringkvError } from "../errors.js";
 import { ballotEquals, createBallotCounter } from "./ballot.js";
@@ -329,6 +330,8 @@ function randomIncarnation(random: () => number): bigint {
  */
 function startOperation(clock: Clock, opts: { signal?: AbortSignal; deadlineAt: number }) {
   const controller = new AbortController();
+  // Every outstanding call listens on it (replicas x phases, stragglers included).
+  setMaxListeners(0, controller.signal);
   const deadline = ringkvError("deadline_exceeded", "the deadline passed before the operation completed");
   const canceled = ringkvError("canceled", "the operation was canceled");
   const onCallerAbort = () => controller.abort(canceled);

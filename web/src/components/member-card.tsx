@@ -30,10 +30,14 @@ export function MemberCard({ member, stats, color, isPageNode, isApiNode, now }:
       <header>
         <span className="swatch" style={{ background: color }} aria-hidden="true" />
         <h3>{member.id}</h3>
-        {isPageNode && <span className="badge" data-testid="badge-page-node">served this page</span>}
-        {isApiNode && <span className="badge badge-api">answering the page</span>}
+        <span className="address">{member.address}</span>
       </header>
-      <p className="address">{member.address}</p>
+      {(isPageNode || isApiNode) && (
+        <p className="badges">
+          {isPageNode && <span className="badge" data-testid="badge-page-node">served this page</span>}
+          {isApiNode && <span className="badge badge-api" data-testid="badge-api-node">answering the page</span>}
+        </p>
+      )}
       <p className={`reachability ${reachable ? "tone-good" : "tone-bad"}`} data-testid="member-reachability">
         <span className="dot" aria-hidden="true" />
         <strong>{reachable ? "reachable" : "unreachable"}</strong>{" "}

@@ -15,10 +15,18 @@ interface Props {
 
 const none: readonly number[] = [];
 
+/** Node-to-node calls (replication, probes), as opposed to the public API. */
+function isInternal(method: string): boolean {
+  return method.startsWith("ringkv.internal.");
+}
+
 /** A card with the node's two headline charts and a per-method table. */
 export function NodeMetrics({ stats, history, color }: Props) {
   const id = stats.nodeId;
-  const methods = [...stats.methods].sort((a, b) => a.method.localeCompare(b.method));
+  // Public API methods first, node-to-node (internal) ones after: users care about the former.
+  const methods = [...stats.methods].sort(
+    (a, b) => Number(isInternal(a.method)) - Number(isInternal(b.method)) || a.method.localeCompare(b.method),
+  );
   return (
     <article className={`node-metrics ${stats.reachable ? "" : "is-down"}`} data-testid="node-metrics" data-node-id={id} aria-labelledby={`metrics-${id}`}>
       <header>
@@ -26,6 +34,7 @@ export function NodeMetrics({ stats, history, color }: Props) {
         <h3 id={`metrics-${id}`}>{id}</h3>
         {!stats.reachable && <span className="badge badge-bad">unreachable</span>}
       </header>
+      <div className="node-metrics-body">
       <div className="headline-charts">
         <div className="chart">
           <p className="chart-label">
@@ -40,6 +49,7 @@ export function NodeMetrics({ stats, history, color }: Props) {
           <Sparkline values={history.get(seriesName.nodeP99(id)) ?? none} label={`${id} p99 latency`} format={formatMs} color={color} width={200} height={44} minMax={1} />
         </div>
       </div>
+      <div className="node-metrics-methods">
       {stats.error && <p className="error-inline">{stats.error}</p>}
       {methods.length > 0 && (
         <div className="table-scroll">
@@ -60,6 +70,7 @@ export function NodeMetrics({ stats, history, color }: Props) {
                 <tr key={m.method} data-testid="method-row" data-method={m.method}>
                   <th scope="row" title={m.method}>
                     {shortMethod(m.method)}
+                    {isInternal(m.method) && <span className="muted small"> internal</span>}
                   </th>
                   <td className="num">{formatRate(m.requestsPerSecond)}</td>
                   <td className="hide-narrow">
@@ -75,6 +86,8 @@ export function NodeMetrics({ stats, history, color }: Props) {
         </div>
       )}
       {stats.reachable && methods.length === 0 && <p className="muted small">No requests yet.</p>}
+      </div>
+      </div>
     </article>
   );
 }

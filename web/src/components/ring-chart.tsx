@@ -1,84 +1,106 @@
 /**
- * The hash ring as an SVG circle: each token's arc in its node's colour, a tick per token, and
- * the located key (if any) as a marker with its owning token highlighted and non-replica arcs
- * dimmed. Geometry comes from lib/ring-geometry.ts.
+ * The hash ring as an SVG circle: the outer band shows which node owns each stretch of the ring
+ * (its virtual-node tokens, in the node's colour); the inner band shows each node's total share
+ * as one slice. A located key gets a needle to its position, its owning token is marked, and
+ * nodes that are not among its replicas are dimmed. Geometry lives in lib/ring-geometry.ts.
  */
 import type { LocateResponse } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
 import { useMemo } from "react";
 import { colorOf } from "../lib/colors";
-import { formatCount, formatPercent } from "../lib/format";
-import { RING_SIZE, arcPath, ownedArcs, pointAt, positionToAngle, type Token } from "../lib/ring-geometry";
+import { formatPercent } from "../lib/format";
+import { arcPath, arcRuns, ownedArcs, pointAt, positionToAngle, shareSlices, type Token } from "../lib/ring-geometry";
 
 interface Props {
   /** Sorted by position. */
   tokens: readonly Token[];
+  /** Coordinator share per node, in display order. */
+  shares: ReadonlyArray<{ nodeId: string; fraction: number }>;
   colors: ReadonlyMap<string, string>;
   located: LocateResponse | undefined;
 }
 
 const SIZE = 360;
 const C = SIZE / 2;
-const R = 130;
-const BAND = 22;
+const R = 140;
+const BAND = 20;
+const INNER_R = 100;
+const INNER_BAND = 12;
+/** Runs narrower than this many degrees are below a pixel; they are not drawn. */
+const MIN_SWEEP = 0.02;
+/** Up to this many tokens each gets a tick outside the ring; beyond, ticks would be a smear. */
+const MAX_TICKS = 360;
 
-/** Draws the ring; memoises the arcs, which only change with the tokens. */
-export function RingChart({ tokens, colors, located }: Props) {
-  const arcs = useMemo(
+/** Draws the ring; memoises the geometry, which only changes with the tokens and shares. */
+export function RingChart({ tokens, shares, colors, located }: Props) {
+  const runs = useMemo(
     () =>
-      ownedArcs(tokens).map((arc) => {
-        const end = positionToAngle(arc.end);
-        const start = end - (arc.length / RING_SIZE) * 360;
-        return { ...arc, d: arcPath(C, C, R, start, end) };
-      }),
+      arcRuns(ownedArcs(tokens))
+        .filter((run) => run.endAngle - run.startAngle >= MIN_SWEEP)
+        .map((run) => ({ ...run, d: arcPath(C, C, R, run.startAngle, run.endAngle) })),
     [tokens],
   );
+  const slices = useMemo(
+    () =>
+      shareSlices(shares)
+        .filter((s) => s.endAngle - s.startAngle >= MIN_SWEEP)
+        .map((s) => ({
+          ...s,
+          d: arcPath(C, C, INNER_R, s.startAngle, s.endAngle),
+          label: pointAt(C, C, INNER_R - INNER_BAND - 12, (s.startAngle + s.endAngle) / 2),
+        })),
+    [shares],
+  );
   const replicas = new Set(located?.replicas ?? []);
-  const keyAngle = located ? positionToAngle(located.position) : undefined;
-  const tokenAngle = located ? positionToAngle(located.token) : undefined;
+  const dim = (nodeId: string) => (located && !replicas.has(nodeId) ? 0.2 : 1);
   const nodes = new Set(tokens.map((t) => t.nodeId)).size;
 
   return (
-    <svg
-      className="ring-chart"
-      viewBox={`0 0 ${SIZE} ${SIZE}`}
-      role="img"
-      aria-labelledby="ring-title ring-desc"
-      data-testid="ring-chart"
-    >
+    <svg className="ring-chart" viewBox={`0 0 ${SIZE} ${SIZE}`} role="img" aria-labelledby="ring-title ring-desc" data-testid="ring-chart">
       <title id="ring-title">Hash ring</title>
       <desc id="ring-desc">
-        {`${tokens.length} virtual-node tokens of ${nodes} nodes, clockwise from position 0 at the top.`}
+        {`${tokens.length} virtual-node tokens of ${nodes} nodes, clockwise from position 0 at the top. `}
+        {shares.map((s) => `${s.nodeId} coordinates ${formatPercent(s.fraction)}.`).join(" ")}
         {located && ` Key “${located.key}” at position ${located.position}, coordinator ${located.coordinator}.`}
       </desc>
       <circle cx={C} cy={C} r={R} fill="none" stroke="#e5e7eb" strokeWidth={BAND} />
       <g fill="none" strokeWidth={BAND}>
-        {arcs.map((arc) => (
-          <path
-            key={arc.tokenIndex}
-            d={arc.d}
-            stroke={colorOf(colors, arc.nodeId)}
-            opacity={located && !replicas.has(arc.nodeId) ? 0.2 : 1}
-          >
-            <title>{`${arc.nodeId}: token ${formatCount(arc.end)}, owns ${formatPercent(arc.length / RING_SIZE)} of the ring`}</title>
+        {runs.map((run, i) => (
+          <path key={i} d={run.d} stroke={colorOf(colors, run.nodeId)} opacity={dim(run.nodeId)} />
+        ))}
+      </g>
+      {tokens.length <= MAX_TICKS && (
+        <g strokeWidth={1}>
+          {tokens.map((t, i) => {
+            const angle = positionToAngle(t.position);
+            const a = pointAt(C, C, R + BAND / 2 + 2, angle);
+            const b = pointAt(C, C, R + BAND / 2 + 8, angle);
+            return <line key={i} x1={a.x} y1={a.y} x2={b.x} y2={b.y} stroke={colorOf(colors, t.nodeId)} opacity={dim(t.nodeId)} />;
+          })}
+        </g>
+      )}
+      <g fill="none" strokeWidth={INNER_BAND}>
+        {slices.map((s) => (
+          <path key={s.nodeId} d={s.d} stroke={colorOf(colors, s.nodeId)} opacity={dim(s.nodeId)}>
+            <title>{`${s.nodeId} coordinates ${formatPercent(s.fraction)} of the keys`}</title>
           </path>
         ))}
       </g>
-      <g strokeWidth={1}>
-        {tokens.map((t, i) => {
-          const angle = positionToAngle(t.position);
-          const a = pointAt(C, C, R + BAND / 2 + 2, angle);
-          const b = pointAt(C, C, R + BAND / 2 + 8, angle);
-          return <line key={i} x1={a.x} y1={a.y} x2={b.x} y2={b.y} stroke={colorOf(colors, t.nodeId)} />;
-        })}
-      </g>
-      <text x={C} y={C - R - BAND / 2 - 14} textAnchor="middle" className="ring-label">
+      {!located &&
+        slices
+          .filter((s) => s.fraction >= 0.05)
+          .map((s) => (
+            <text key={s.nodeId} x={s.label.x} y={s.label.y} textAnchor="middle" dominantBaseline="middle" className="ring-share-label">
+              {formatPercent(s.fraction)}
+            </text>
+          ))}
+      <text x={C} y={C - R - BAND / 2 - 8} textAnchor="middle" className="ring-label">
         0
       </text>
-      <text x={C} y={C + R + BAND / 2 + 22} textAnchor="middle" className="ring-label">
+      <text x={C} y={C + R + BAND / 2 + 16} textAnchor="middle" className="ring-label">
         2³¹
       </text>
-      {located && keyAngle !== undefined && tokenAngle !== undefined ? (
-        <KeyMarker keyAngle={keyAngle} tokenAngle={tokenAngle} color={colorOf(colors, located.coordinator)} located={located} />
+      {located ? (
+        <KeyMarker located={located} color={colorOf(colors, located.coordinator)} />
       ) : (
         <text x={C} y={C} textAnchor="middle" dominantBaseline="middle" className="ring-center">
           {tokens.length} tokens
@@ -88,28 +110,21 @@ export function RingChart({ tokens, colors, located }: Props) {
   );
 }
 
-/** The key's marker: a needle from the centre to its position and a highlight on its token. */
-function KeyMarker({
-  keyAngle,
-  tokenAngle,
-  color,
-  located,
-}: {
-  keyAngle: number;
-  tokenAngle: number;
-  color: string;
-  located: LocateResponse;
-}) {
+/** The key's marker: a needle from the centre to its position and a mark on its owning token. */
+function KeyMarker({ located, color }: { located: LocateResponse; color: string }) {
+  const keyAngle = positionToAngle(located.position);
+  const tokenAngle = positionToAngle(located.token);
   const tip = pointAt(C, C, R - BAND / 2 - 4, keyAngle);
   const dot = pointAt(C, C, R, keyAngle);
   const t1 = pointAt(C, C, R - BAND / 2 - 2, tokenAngle);
   const t2 = pointAt(C, C, R + BAND / 2 + 12, tokenAngle);
-  const label = located.key.length > 18 ? `${located.key.slice(0, 17)}…` : located.key;
+  const label = located.key.length > 16 ? `${located.key.slice(0, 15)}…` : located.key;
   return (
     <g data-testid="ring-key-marker">
       <line x1={C} y1={C} x2={tip.x} y2={tip.y} stroke="#111827" strokeWidth={2} />
       <line x1={t1.x} y1={t1.y} x2={t2.x} y2={t2.y} stroke="#111827" strokeWidth={3} />
       <circle cx={dot.x} cy={dot.y} r={7} fill="#fff" stroke="#111827" strokeWidth={3} />
+      <circle cx={C} cy={C} r={46} fill="#fff" opacity={0.9} />
       <text x={C} y={C - 8} textAnchor="middle" className="ring-center">
         {label}
       </text>

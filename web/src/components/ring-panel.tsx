@@ -32,6 +32,11 @@ export function RingPanel({ colors, membersHash }: Props) {
   const replicationFactor = ring.data?.replicationFactor ?? 0;
   const shares = useMemo(() => computeShares(tokens, replicationFactor), [tokens, replicationFactor]);
 
+  const chartShares = useMemo(() => {
+    const reported = new Map((ring.data?.shares ?? []).map((s) => [s.nodeId, s.share]));
+    return shares.map((s) => ({ nodeId: s.nodeId, fraction: reported.get(s.nodeId) ?? s.coordinator }));
+  }, [shares, ring.data]);
+
   const [keyText, setKeyText] = useState("");
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [located, setLocated] = useState<LocateResponse | undefined>(undefined);
@@ -63,7 +68,7 @@ export function RingPanel({ colors, membersHash }: Props) {
       <div className="ring-figure">
         <ErrorMessage error={ring.error} action="Loading the ring" />
         {ring.loading && !ring.data && <p className="muted">Loading the ring…</p>}
-        {ring.data && <RingChart tokens={tokens} colors={colors} located={located} />}
+        {ring.data && <RingChart tokens={tokens} shares={chartShares} colors={colors} located={located} />}
       </div>
       <div className="ring-side">
         <form className="locate-form" onSubmit={(event) => void locate(event)} noValidate>

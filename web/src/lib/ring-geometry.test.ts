@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   RING_SIZE,
   arcPath,
+  arcRuns,
+  shareSlices,
   computeShares,
   ownedArcs,
   owningTokenIndex,
@@ -102,5 +104,32 @@ describe("computeShares()", () => {
     const shares = Object.fromEntries(computeShares(tokens, 2).map((s) => [s.nodeId, s.replica]));
     // arcs: n1 .375 -> [n1,n2]; n2 .25 -> [n2,n3]; n3 .25 -> [n3,n1]; n1 .125 -> [n1,n2]
     expect(shares).toEqual({ n1: 0.75, n2: 0.75, n3: 0.5 });
+  });
+});
+
+describe("arcRuns()", () => {
+  it("merges consecutive arcs of one node, also across the top", () => {
+    // arcs: n1 (-45°..90°), n2, n3, n1 (270°..315°): the last n1 arc joins the first over the top
+    const runs = arcRuns(ownedArcs(tokens));
+    expect(runs.map((r) => [r.nodeId, r.startAngle, r.endAngle, r.length / RING_SIZE])).toEqual([
+      ["n1", -90, 90, 0.5],
+      ["n2", 90, 180, 0.25],
+      ["n3", 180, 270, 0.25],
+    ]);
+  });
+  it("keeps a single node as one full turn", () => {
+    const runs = arcRuns(ownedArcs([{ position: 10, nodeId: "n1" }, { position: 20, nodeId: "n1" }]));
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.length).toBe(RING_SIZE);
+    expect((runs[0]?.endAngle ?? 0) - (runs[0]?.startAngle ?? 0)).toBeCloseTo(360, 9);
+  });
+});
+
+describe("shareSlices()", () => {
+  it("lays shares end to end from the top", () => {
+    expect(shareSlices([{ nodeId: "a", fraction: 0.25 }, { nodeId: "b", fraction: 0.75 }])).toEqual([
+      { nodeId: "a", fraction: 0.25, startAngle: 0, endAngle: 90 },
+      { nodeId: "b", fraction: 0.75, startAngle: 90, endAngle: 360 },
+    ]);
   });
 });

@@ -140,3 +140,53 @@ export function computeShares(tokens: readonly Token[], replicationFactor: numbe
   }
   return [...byNode.values()].sort((a, b) => a.nodeId.localeCompare(b.nodeId));
 }
+
+/** A run of consecutive arcs owned by the same node, in degrees (end may exceed 360). */
+export interface ArcRun {
+  nodeId: string;
+  startAngle: number;
+  endAngle: number;
+  /** Positions covered. */
+  length: number;
+}
+
+/**
+ * Merges consecutive same-node arcs (also across the top) into runs, for drawing. With hundreds
+ * of virtual nodes per node most arcs are a fraction of a pixel; fewer, longer paths draw faster
+ * and avoid degenerate SVG arcs whose endpoints round to nearly the same point.
+ */
+export function arcRuns(arcs: readonly OwnedArc[]): ArcRun[] {
+  const runs: ArcRun[] = [];
+  for (const arc of arcs) {
+    const last = runs[runs.length - 1];
+    const endAngle = positionToAngle(arc.end);
+    const startAngle = endAngle - (arc.length / RING_SIZE) * 360;
+    if (last && last.nodeId === arc.nodeId) {
+      last.endAngle = endAngle;
+      last.length += arc.length;
+    } else {
+      runs.push({ nodeId: arc.nodeId, startAngle, endAngle, length: arc.length });
+    }
+  }
+  const first = runs[0];
+  const last = runs[runs.length - 1];
+  if (runs.length > 1 && first && last && first.nodeId === last.nodeId) {
+    // The last run continues over the top into the first one.
+    first.startAngle = last.startAngle - 360;
+    first.length += last.length;
+    runs.pop();
+  }
+  return runs;
+}
+
+/** Consecutive slices of a circle, one per node, sized by `fraction`, starting at the top. */
+export function shareSlices(
+  shares: ReadonlyArray<{ nodeId: string; fraction: number }>,
+): Array<{ nodeId: string; fraction: number; startAngle: number; endAngle: number }> {
+  let angle = 0;
+  return shares.map((s) => {
+    const startAngle = angle;
+    angle += Math.max(0, s.fraction) * 360;
+    return { nodeId: s.nodeId, fraction: s.fraction, startAngle, endAngle: angle };
+  });
+}
