@@ -109,6 +109,8 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
     loggerInstance: logger as FastifyBaseLogger,
     // No log line per successful request at the default level (failures log in the interceptor).
     logController: new LogController({ disableRequestLogging: true }),
+    // On close, our one-port server closes idle connections and GOAWAYs HTTP/2 sessions.
+    forceCloseConnections: "idle",
     // Connect enforces its own limits per message; this caps a raw HTTP body (value limit + framing).
     bodyLimit: config.maxValueBytes * 2 + 64 * 1024,
     serverFactory: (handler) => {

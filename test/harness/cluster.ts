@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import https from "node:https";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -25,6 +26,8 @@ export interface TestNode {
   stop(): Promise<void>;
   /** Recent output of the process, for failure messages. */
   logs(): string;
+  /** Exit code and signal of the last run, once it has exited. */
+  readonly lastExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly running: boolean;
 }
 
@@ -56,13 +59,25 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/** GET a URL with https and a custom CA, or plain fetch for http; resolves with the status. */
+function getStatus(url: string, ca?: string): Promise<number> {
+  if (!url.startsWith("https:")) return fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.status);
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+  });
+}
+
 /** Waits until GET /readyz answers 200, or fails with the node's output. */
-export async function waitReady(url: string, timeoutMs = 20_000, logs: () => string = () => ""): Promise<void> {
+export async function waitReady(url: string, timeoutMs = 20_000, logs: () => string = () => "", ca?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
+      if ((await getStatus(`${url}/readyz`, ca)) === 200) return;
     } catch {
       // not up yet
     }
@@ -108,12 +123,13 @@ export async function startCluster(options: StartClusterOptions): Promise<TestCl
 }
 
 /** One node process with fixed id, port and data directory. */
-export function createTestNode(options: { id: string; port: number; dataDir: string; args: string[] }): TestNode {
+export function createTestNode(options: { id: string; port: number; dataDir: string; args: string[]; tlsCa?: string }): TestNode {
   const { id, port, dataDir } = options;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tlsCa ? "https" : "http"}://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   let output: string[] = [];
+  let lastExit: TestNode["lastExit"];
 
   const node: TestNode = {
     id,
@@ -125,9 +141,13 @@ export function createTestNode(options: { id: string; port: number; dataDir: str
       return child !== undefined && child.exitCode === null && child.signalCode === null;
     },
     logs: () => output.join(""),
+    get lastExit() {
+      return lastExit;
+    },
     async start() {
       if (node.running) return;
       output = [];
+      lastExit = undefined;
       child = spawn(process.execPath, [
         cliPath, "serve", "--node-id", id, "--port", String(port), "--data-dir", dataDir, "--log-level", "warn", ...options.args,
       ], { stdio: ["ignore", "pipe", "pipe"] });
@@ -138,8 +158,13 @@ export function createTestNode(options: { id: string; port: number; dataDir: str
       };
       proc.stdout!.on("data", keep);
       proc.stderr!.on("data", keep);
-      exited = new Promise((resolve) => proc.once("exit", () => resolve()));
-      await waitReady(url, 20_000, node.logs);
+      exited = new Promise((resolve) =>
+        proc.once("exit", (code, signal) => {
+          lastExit = { code, signal };
+          resolve();
+        }),
+      );
+      await waitReady(url, 20_000, node.logs, options.tlsCa);
     },
     async kill(signal = "SIGKILL") {
       if (!child || !node.running) return;

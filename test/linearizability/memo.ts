@@ -1,39 +1,38 @@
 /**
- * The memo of the search: which (set of linearized operations, register state) configurations
- * were already reached. Two paths that linearized the same operations and ended in the same state
- * have identical futures, so the second one can be cut; this is what turns the factorial search
- * of Wing & Gong into something close to linear on realistic histories (Lowe, "Testing for
+ * The memo of the search: which (set of placed operations, register state) configurations were
+ * already reached. Two paths that placed the same operations and ended in the same state have
+ * identical futures, so the second one can be cut; this is what turns the factorial search of
+ * Wing & Gong into something close to linear on realistic histories (Lowe, "Testing for
  * linearizability", 2017; Porcupine).
  *
- * The set is a bitset over the key's operations. Building a string from the whole bitset at every
- * step would cost O(n) per step, so the bitset carries two 32-bit Zobrist hashes that are updated
- * in O(1) on each set/clear; a stored copy of the bits is compared on a hash hit, so a collision
- * can never prune a configuration that was not really seen (which could turn a linearizable
- * history into a false failure).
+ * A failing check may visit millions of configurations before it proves that none works, so the
+ * memo is built for memory, not only speed:
+ * - The set is a bitset over the key's operations carrying two 32-bit Zobrist hashes, updated in
+ *   O(1) on each add/remove, so looking a configuration up never rebuilds a key from the bitset.
+ * - Each configuration is stored exactly (no false pruning on a hash collision, which could turn
+ *   a linearizable history into a false failure), but compactly: operations are indexed in
+ *   invocation order, so a placed set is mostly a prefix of full words plus a few scattered
+ *   bits; it is stored as that prefix length plus its other nonzero words.
+ * - Everything lives in typed arrays (an open-addressing table and one append-only arena):
+ *   tens of bytes per configuration and nothing for the garbage collector to trace.
  */
 export class OpSet {
   private readonly words: Uint32Array;
   private readonly z1: Uint32Array;
   private readonly z2: Uint32Array;
-  private h1 = 0;
-  private h2 = 0;
+  /** Zobrist hashes of the set. */
+  h1 = 0;
+  h2 = 0;
 
   constructor(size: number) {
     this.words = new Uint32Array(Math.ceil(size / 32));
     this.z1 = new Uint32Array(size);
     this.z2 = new Uint32Array(size);
     // A fixed seed keeps the checker deterministic from run to run.
-    let seed = 0x9e3779b9;
-    const next = () => {
-      // xorshift32
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return seed >>> 0;
-    };
+    const random = mulberry32(0x9e3779b9);
     for (let i = 0; i < size; i++) {
-      this.z1[i] = next();
-      this.z2[i] = next();
+      this.z1[i] = random();
+      this.z2[i] = random();
     }
   }
 
@@ -51,43 +50,122 @@ export class OpSet {
     this.h2 ^= this.z2[i]!;
   }
 
-  /** A short string that is equal for equal sets (and rarely for different ones). */
-  hash(): string {
-    return `${this.h1.toString(36)}.${this.h2.toString(36)}`;
+  /**
+   * Appends the compact encoding of the set to `out` from `at`, returns the end: the number of
+   * leading all-ones words, then (index, word) for every later nonzero word. Equal sets have
+   * equal encodings.
+   */
+  encode(out: Uint32Array, at: number): number {
+    const words = this.words;
+    let lead = 0;
+    while (lead < words.length && words[lead] === 0xffffffff) lead++;
+    out[at++] = lead;
+    for (let i = lead; i < words.length; i++) {
+      const w = words[i]!;
+      if (w !== 0) {
+        out[at++] = i;
+        out[at++] = w;
+      }
+    }
+    return at;
   }
 
-  snapshot(): Uint32Array {
-    return this.words.slice();
-  }
-
-  equals(words: Uint32Array): boolean {
-    const own = this.words;
-    for (let i = 0; i < own.length; i++) if (own[i] !== words[i]) return false;
-    return true;
+  /** Upper bound of the encoding's length, in words. */
+  get maxEncodedLength(): number {
+    return 1 + 2 * this.words.length;
   }
 }
 
-/** Configurations already explored, keyed by set hash and state key. */
+/** Configurations already explored: (placed set, state id) pairs. */
 export class ConfigurationCache {
-  private readonly seen = new Map<string, Uint32Array[]>();
+  /** Open addressing, linear probing: slot -> entry number + 1, 0 = empty. */
+  private slots = new Int32Array(1 << 12);
+  /** Per entry: the two combined hashes. */
+  private hashes = new Uint32Array(2 * 1024);
+  /** Per entry: start of its encoding in the arena; entry i ends where entry i + 1 starts. */
+  private starts = new Uint32Array(1024 + 1);
+  /** Encodings: state id, then the set's encoding. */
+  private arena = new Uint32Array(1 << 16);
   private count = 0;
 
   /** Records (`ops`, `state`); false when that exact configuration was recorded before. */
-  addIfNew(ops: OpSet, state: string): boolean {
-    const key = `${ops.hash()}|${state}`;
-    const bucket = this.seen.get(key);
-    if (bucket === undefined) {
-      this.seen.set(key, [ops.snapshot()]);
-    } else {
-      for (const words of bucket) if (ops.equals(words)) return false;
-      bucket.push(ops.snapshot());
+  addIfNew(ops: OpSet, state: number): boolean {
+    const h1 = (ops.h1 ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;
+    const h2 = (ops.h2 ^ Math.imul(state + 1, 0x85ebca77)) >>> 0;
+
+    // Encode the candidate at the arena's end: kept if new, overwritten next time otherwise.
+    const start = this.starts[this.count]!;
+    this.reserveArena(start + 1 + ops.maxEncodedLength);
+    this.arena[start] = state;
+    const end = ops.encode(this.arena, start + 1);
+
+    const mask = this.slots.length - 1;
+    for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
+      const found = this.slots[slot]!;
+      if (found === 0) {
+        this.insert(slot, h1, h2, end);
+        return true;
+      }
+      const e = found - 1;
+      if (this.hashes[2 * e] === h1 && this.hashes[2 * e + 1] === h2 && this.sameEncoding(e, start, end)) return false;
     }
-    this.count++;
-    return true;
   }
 
   /** Number of distinct configurations recorded. */
   get size(): number {
     return this.count;
   }
+
+  private sameEncoding(entry: number, start: number, end: number): boolean {
+    const from = this.starts[entry]!;
+    if (this.starts[entry + 1]! - from !== end - start) return false;
+    for (let i = 0; i < end - start; i++) if (this.arena[from + i] !== this.arena[start + i]) return false;
+    return true;
+  }
+
+  private insert(slot: number, h1: number, h2: number, end: number): void {
+    const e = this.count++;
+    if (2 * this.count > this.hashes.length) {
+      this.hashes = grow(this.hashes, 2 * this.hashes.length);
+      this.starts = grow(this.starts, 2 * this.starts.length);
+    }
+    this.hashes[2 * e] = h1;
+    this.hashes[2 * e + 1] = h2;
+    this.starts[e + 1] = end;
+    this.slots[slot] = e + 1;
+    if (2 * this.count > this.slots.length) this.rehash();
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(2 * this.slots.length);
+    const mask = slots.length - 1;
+    for (let e = 0; e < this.count; e++) {
+      let slot = this.hashes[2 * e]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = e + 1;
+    }
+    this.slots = slots;
+  }
+
+  private reserveArena(size: number): void {
+    if (size > this.arena.length) this.arena = grow(this.arena, Math.max(size, 2 * this.arena.length));
+  }
+}
+
+function grow(array: Uint32Array, length: number): Uint32Array<ArrayBuffer> {
+  const bigger = new Uint32Array(length);
+  bigger.set(array);
+  return bigger;
+}
+
+/** Deterministic 32-bit PRNG (mulberry32) for the Zobrist keys. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
 }

@@ -146,6 +146,13 @@ export function searchKey(entries: readonly HistoryEntry[], deadline: number): K
   const bound = new VersionBound(ops, k);
   const placed = new OpSet(n);
   const cache = new ConfigurationCache();
+  const stateIds = new Map<string, number>();
+  const stateId = (st: RegisterState) => {
+    const key = stateKey(st);
+    let id = stateIds.get(key);
+    if (id === undefined) stateIds.set(key, (id = stateIds.size));
+    return id;
+  };
   const stack = new Int32Array(n);
   const before = new Array<RegisterState>(n);
   let depth = 0;
@@ -165,7 +172,7 @@ export function searchKey(entries: readonly HistoryEntry[], deadline: number): K
       return false;
     }
     placed.add(i);
-    if (!cache.addIfNew(placed, stateKey(after))) {
+    if (!cache.addIfNew(placed, stateId(after))) {
       placed.remove(i);
       if (i < k) bound.restore(i);
       return false;

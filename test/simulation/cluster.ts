@@ -35,6 +35,8 @@ export interface ClusterOptions {
   meanWriteMs: number;
   /** Extra options for every proposer (e.g. a small fast-path cache). */
   fastPathKeys?: number;
+  /** Receives a line per acceptor answer (see trace.ts). */
+  trace?: (line: string) => void;
 }
 
 /** The nodes and the network between them; crash and restart go through here. */
@@ -60,7 +62,7 @@ export function createCluster(options: ClusterOptions): Cluster {
     if (n === undefined) throw new Error(`unknown node ${id}`);
     return n;
   };
-  const network = createNetwork({ scheduler, prng: prng.fork(), faults, node, rpcTimeoutMs });
+  const network = createNetwork({ scheduler, prng: prng.fork(), faults, node, rpcTimeoutMs, ...(options.trace ? { trace: options.trace } : {}) });
 
   function boot(id: string, platter: MemoryAcceptorStore, incarnation: number): SimNode {
     const disk = createSimDisk({ platter, scheduler, prng: diskPrng, meanWriteMs });
@@ -93,6 +95,7 @@ export function createCluster(options: ClusterOptions): Cluster {
       const n = node(id);
       if (!n.up) return;
       n.up = false;
+      options.trace?.(`${scheduler.now().toFixed(3)} CRASH ${id}`);
       n.incarnation++;
       n.disk.crash();
       n.lifetime.abort(new Error(`${id} crashed`));
@@ -100,6 +103,7 @@ export function createCluster(options: ClusterOptions): Cluster {
     restart(id) {
       const n = node(id);
       if (n.up) return;
+      options.trace?.(`${scheduler.now().toFixed(3)} RESTART ${id}`);
       nodes.set(id, boot(id, n.platter, n.incarnation + 1));
     },
   };

@@ -7,6 +7,7 @@ import {
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import type { Acceptor, ProposerTransport } from "../../server/src/replication/index.js";
 import type { Prng } from "./prng.js";
+import { formatMessage } from "./trace.js";
 import type { Scheduler } from "./scheduler.js";
 
 /** Fault knobs of the simulated network; all may change while a run is going on. */
@@ -43,6 +44,8 @@ export interface NetworkOptions {
   node(id: string): NetworkNode;
   /** A call without answer fails after this long (the transport's RPC timeout), ms. */
   rpcTimeoutMs: number;
+  /** Called with one line per request an acceptor answered (debugging a seed). */
+  trace?: (line: string) => void;
 }
 
 /**
@@ -67,7 +70,7 @@ export interface Network {
 
 /** Creates a {@link Network}. */
 export function createNetwork(options: NetworkOptions): Network {
-  const { scheduler, prng, faults, node, rpcTimeoutMs } = options;
+  const { scheduler, prng, faults, node, rpcTimeoutMs, trace } = options;
   const cut = new Set<string>();
   const counters = { sent: 0, dropped: 0, duplicated: 0 };
   const serverErrors: unknown[] = [];
@@ -135,8 +138,11 @@ export function createNetwork(options: NetworkOptions): Network {
       send(from, to, toBinary(inSchema, req), (bytes) => {
         const server = node(to);
         const serverIncarnation = server.incarnation;
-        handle(server.acceptor, fromBinary(inSchema, bytes)).then(
+        const decoded = fromBinary(inSchema, bytes);
+        handle(server.acceptor, decoded).then(
           (res) => {
+            trace?.(`${scheduler.now().toFixed(3)} ${from}->${to} ${(decoded as { key: string }).key} `
+              + `${inSchema.typeName.split(".").pop()} ${formatMessage(decoded)} => ${formatMessage(res)}`);
             // An answer computed by a node that crashed meanwhile is never sent.
             if (!node(to).up || node(to).incarnation !== serverIncarnation) return;
             send(to, from, toBinary(outSchema, res), (answer) => {

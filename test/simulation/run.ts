@@ -38,6 +38,8 @@ export interface RunReport {
     fastPathAttempts: number;
     fullRounds: number;
     gcCollected: number;
+    /** Collections that stopped part-way (replica unreachable, competing write). */
+    gcIncomplete: number;
     crashes: number;
     partitions: number;
     events: number;
@@ -55,7 +57,7 @@ const STUCK_AFTER_MS = 60_000;
  * random nodes while faults are injected; then the network heals, every node restarts, one
  * final read per key runs, and the history is checked. Deterministic for a scenario.
  */
-export async function runSimulation(scenario: Scenario): Promise<RunReport> {
+export async function runSimulation(scenario: Scenario, trace?: (line: string) => void): Promise<RunReport> {
   const master = createPrng(scenario.seed);
   const scheduler = createScheduler();
   const nodeIds = Array.from({ length: scenario.nodes }, (_, i) => `n${i + 1}`);
@@ -68,6 +70,7 @@ export async function runSimulation(scenario: Scenario): Promise<RunReport> {
     rpcTimeoutMs: scenario.rpcTimeoutMs,
     meanWriteMs: scenario.meanWriteMs,
     fastPathKeys: scenario.fastPathKeys,
+    ...(trace ? { trace } : {}),
   });
   const keys = Array.from({ length: scenario.keys }, (_, i) => `k${i}`);
   // Preference lists: key i is held by N consecutive nodes starting at node i (a tiny ring).
@@ -76,7 +79,7 @@ export async function runSimulation(scenario: Scenario): Promise<RunReport> {
   const problems: string[] = [];
   const counts: RunReport["counts"] = {
     ops: 0, succeeded: 0, unknown: 0, failedClean: 0, casFailed: 0, fastPathAttempts: 0, fullRounds: 0,
-    gcCollected: 0, crashes: 0, partitions: 0, events: 0, virtualMs: 0,
+    gcCollected: 0, gcIncomplete: 0, crashes: 0, partitions: 0, events: 0, virtualMs: 0,
   };
   const state = { workload: true };
   const proposerStats = (n: SimNode) => {
@@ -93,7 +96,7 @@ export async function runSimulation(scenario: Scenario): Promise<RunReport> {
   const drivers = [
     runCrashes(scenario, faultPrng.fork(), cluster, scheduler, state, counts),
     runPartitions(scenario, faultPrng.fork(), cluster, scheduler, state, counts),
-    scenario.gc ? runCollector(faultPrng.fork(), cluster, scheduler, keys, replicasOf, state, counts) : Promise.resolve(),
+    scenario.gc ? runCollector(scenario, faultPrng.fork(), cluster, scheduler, keys, replicasOf, state, counts) : Promise.resolve(),
   ];
   await drive(scheduler, Promise.all(clients).then(() => { state.workload = false; }), problems, "the workload");
   await drive(scheduler, Promise.all(drivers), problems, "the fault drivers");
@@ -153,7 +156,8 @@ async function runClient(name: string, scenario: Scenario, prng: Prng, keys: str
   const { scheduler, cluster, replicasOf } = ops;
   const seen = new Map<string, bigint>();
   for (let i = 0; i < scenario.opsPerClient; i++) {
-    await scheduler.clock.sleep(prng.exponential(4));
+    // Now and then a long pause, so that keys go quiet (tombstones age, caches go stale).
+    await scheduler.clock.sleep(prng.exponential(scenario.thinkMs) + (prng.chance(0.1) ? prng.next() * 100 : 0));
     const key = prng.pick(keys);
     const replicas = replicasOf.get(key)!;
     const up = cluster.upNodes();
@@ -306,20 +310,24 @@ async function runPartitions(scenario: Scenario, prng: Prng, cluster: Cluster, s
 }
 
 /** Tombstone garbage collection on random keys from random nodes while clients run. */
-async function runCollector(prng: Prng, cluster: Cluster, scheduler: Scheduler, keys: string[], replicasOf: Map<string, string[]>, state: { workload: boolean }, counts: RunReport["counts"]): Promise<void> {
+async function runCollector(scenario: Scenario, prng: Prng, cluster: Cluster, scheduler: Scheduler, keys: string[], replicasOf: Map<string, string[]>, state: { workload: boolean }, counts: RunReport["counts"]): Promise<void> {
   while (state.workload) {
-    await scheduler.clock.sleep(prng.exponential(8));
+    await scheduler.clock.sleep(prng.exponential(5));
     const up = cluster.upNodes();
     if (!state.workload || up.length === 0) return;
     const node = prng.pick(up);
     const key = prng.pick(keys);
     try {
       const result = await node.proposer.collectTombstone(key, replicasOf.get(key)!, {
-        minAgeMs: 0,
+        // The grace period must outlast any operation that may still be retrying (see
+        // tombstone-gc.ts); with 0, a retrying delete can report "not found" for its own
+        // tombstone, collected under it.
+        minAgeMs: scenario.opTimeoutMs + 5,
         deadlineAt: scheduler.now() + 50,
         signal: node.lifetime.signal,
       });
       if (result.status === "collected") counts.gcCollected++;
+      if (result.status === "incomplete") counts.gcIncomplete++;
     } catch {
       // Deadline or crash: collection is retried later anyway.
     }

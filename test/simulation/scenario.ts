@@ -12,6 +12,8 @@ export interface Scenario {
   keys: number;
   clients: number;
   opsPerClient: number;
+  /** Mean pause between a client's operations, virtual ms. */
+  thinkMs: number;
   /** Client deadline per operation, virtual ms. */
   opTimeoutMs: number;
   rpcTimeoutMs: number;
@@ -49,6 +51,7 @@ export function scenarioForSeed(seed: number): Scenario {
     keys: prng.int(1, 3),
     clients: prng.int(3, 5),
     opsPerClient: prng.int(6, 10),
+    thinkMs: 4,
     opTimeoutMs: prng.pick([40, 80, 150]),
     rpcTimeoutMs: 15,
     meanWriteMs: prng.pick([0.1, 0.5, 2]),
@@ -88,6 +91,12 @@ export function scenarioForSeed(seed: number): Scenario {
         faults: { ...base.faults, dropRate: 0.03, duplicateRate: 0.05, slowRate: 0.03, slowMs: 15 },
         crashEveryMs: prng.chance(0.5) ? 80 : Infinity,
         partitionEveryMs: prng.chance(0.5) ? 80 : Infinity,
+        // Short deadlines and longer runs, so that tombstones outlive the grace period
+        // (tombstone-gc.ts: minAgeMs must exceed the longest operation) while clients still run.
+        opTimeoutMs: 40,
+        thinkMs: 15,
+        keys: prng.int(2, 4),
+        opsPerClient: prng.int(15, 25),
         gc: true,
       };
   }

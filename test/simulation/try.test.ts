@@ -13,7 +13,7 @@ it("try", async () => {
     a.runs = (a.runs ?? 0) + 1;
     for (const [k, v] of Object.entries(r.counts)) a[k] = (a[k] ?? 0) + v;
     a.minRate = Math.min(a.minRate ?? 1, r.counts.succeeded / Math.max(1, r.counts.ops));
-    if (r.problems.length) { bad++; if (bad < 3) console.log(seed, r.scenario.profile, r.problems.join("\n").slice(0, 3000)); }
+    if (r.problems.length) { bad++; if (bad < 8) console.log(seed, r.scenario.profile, r.problems.join("\n").slice(0, 3000)); }
   }
   for (const [p, a] of Object.entries(agg)) console.log(p, JSON.stringify(a), "rate", (a.succeeded! / a.ops!).toFixed(3));
   console.log("bad", bad, "ms", performance.now() - t0);

@@ -19,7 +19,7 @@ import { useClusterStats } from "./hooks/use-cluster-stats";
 import { useHashTab } from "./hooks/use-hash-tab";
 import { useNow } from "./hooks/use-now";
 import { usePolling } from "./hooks/use-polling";
-import { defaultBaseUrl, hostOf } from "./lib/base-url";
+import { defaultBaseUrl, hostOf, memberBaseUrl } from "./lib/base-url";
 import { nodeColors } from "./lib/colors";
 
 type TabId = "cluster" | "ring" | "keys" | "metrics";
@@ -56,7 +56,9 @@ export function App() {
   const memberList = members.data?.members;
   const idsKey = [...(memberList?.map((m) => m.id) ?? []), ...stats.nodes.map((n) => n.nodeId)].sort().join(",");
   const colors = useMemo(() => nodeColors(idsKey ? idsKey.split(",") : []), [idsKey]);
-  const apiNodeId = stats.servedBy || members.data?.nodeId;
+  // Which member the chosen URL belongs to; known even when that node is down.
+  const apiNodeId =
+    memberList?.find((m) => memberBaseUrl(m.address) === baseUrl)?.id ?? (stats.servedBy || undefined);
   const nodeError = members.error ?? stats.error;
   const failing = members.error !== undefined && stats.error !== undefined;
 
@@ -85,7 +87,15 @@ export function App() {
         <main id="main" tabIndex={-1}>
           <section role="tabpanel" id="panel-cluster" aria-labelledby="tab-cluster" hidden={tab !== "cluster"} data-testid="panel-cluster">
             <ErrorBoundary label="the Cluster panel">
-              <ClusterPanel members={members.data} stats={stats.nodes} pageNodeId={pageNode.data?.nodeId} colors={colors} now={now} />
+              <ClusterPanel
+                members={members.data}
+                membersAt={members.error !== undefined ? members.receivedAt : undefined}
+                stats={stats.nodes}
+                pageNodeId={pageNode.data?.nodeId}
+                apiNodeId={apiNodeId}
+                colors={colors}
+                now={now}
+              />
             </ErrorBoundary>
           </section>
           <section role="tabpanel" id="panel-ring" aria-labelledby="tab-ring" hidden={tab !== "ring"} data-testid="panel-ring">

@@ -43,7 +43,7 @@ const h2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
  * does the choice and `http2.createSecureServer({ allowHTTP1: true })` covers both.
  */
 export function createOnePortServer(options: OnePortServerOptions): OnePortServer {
-  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  const headersTimeoutMs = options.headersTimeoutMs ?? Math.min(10_000, options.idleTimeoutMs);
   const closeGraceMs = options.closeGraceMs ?? 3_000;
   const sockets = new Set<Duplex>();
   const sessions = new Set<http2.Http2Session>();

@@ -5,21 +5,25 @@
  */
 import type { GetMembersResponse, NodeStats } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
 import { colorOf } from "../lib/colors";
+import { formatAgo } from "../lib/format";
 import { MemberCard } from "./member-card";
 
 interface Props {
   members: GetMembersResponse | undefined;
+  /** Set when `members` is an older answer (the latest call failed): when it was received. */
+  membersAt: number | undefined;
   stats: readonly NodeStats[];
   pageNodeId: string | undefined;
+  /** The node the page is talking to. */
+  apiNodeId: string | undefined;
   colors: ReadonlyMap<string, string>;
   now: number;
 }
 
 /** Cards for all members, joined with their stats by node id. */
-export function ClusterPanel({ members, stats, pageNodeId, colors, now }: Props) {
+export function ClusterPanel({ members, membersAt, stats, pageNodeId, apiNodeId, colors, now }: Props) {
   const statsById = new Map(stats.map((s) => [s.nodeId, s]));
   const list = members?.members ?? [];
-  const apiNodeId = members?.nodeId;
   const up = list.filter((m) => m.reachable && (statsById.get(m.id)?.reachable ?? true)).length;
   return (
     <div className="cluster-panel">
@@ -29,6 +33,12 @@ export function ClusterPanel({ members, stats, pageNodeId, colors, now }: Props)
           <strong data-testid="member-count">{list.length}</strong> members, <strong>{up}</strong> reachable ·
           replication factor <strong>{members.replicationFactor}</strong> · as seen by{" "}
           <strong>{members.nodeId}</strong>
+          {membersAt !== undefined && (
+            <span className="tone-warn" data-testid="members-stale">
+              {" "}
+              (last known, {formatAgo(membersAt, now)})
+            </span>
+          )}
           {members.membersHash && (
             <span className="muted" title="A hash of the member list; nodes that disagree on membership differ here.">
               {" "}

@@ -46,7 +46,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, busy = fals
       <h2 id="confirm-title">{title}</h2>
       <div className="dialog-body">{children}</div>
       <div className="dialog-actions">
-        <button type="button" ref={cancelRef} onClick={onCancel} disabled={busy} data-testid="confirm-cancel">
+        <button type="button" className="secondary" ref={cancelRef} onClick={onCancel} disabled={busy} data-testid="confirm-cancel">
           Cancel
         </button>
         <button type="button" className="danger" onClick={onConfirm} disabled={busy} data-testid="confirm-accept">

@@ -22,11 +22,13 @@ interface Props {
   reloadToken: number;
   onEdit(version: bigint, value: StoredValue): void;
   onDeleted(key: string): void;
+  /** The key changed under the user (a conflict was seen): the list should be refreshed too. */
+  onStale(): void;
   onClose(): void;
 }
 
 /** The selected key's details and actions. */
-export function KeyDetail({ keyName, reloadToken, onEdit, onDeleted, onClose }: Props) {
+export function KeyDetail({ keyName, reloadToken, onEdit, onDeleted, onStale, onClose }: Props) {
   const api = useApi();
   const [localReload, setLocalReload] = useState(0);
   const got = useAsync(
@@ -61,6 +63,7 @@ export function KeyDetail({ keyName, reloadToken, onEdit, onDeleted, onClose }: 
   };
 
   const reread = () => {
+    if (conflict) onStale();
     setConflict(undefined);
     setDeleteError(undefined);
     setLocalReload((n) => n + 1);

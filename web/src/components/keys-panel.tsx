@@ -99,6 +99,7 @@ export function KeysPanel() {
                 setSelection({ kind: "none" });
                 dispatch({ type: "reload" });
               }}
+              onStale={() => dispatch({ type: "reload" })}
               onClose={() => setSelection({ kind: "none" })}
             />
           )}
@@ -119,6 +120,7 @@ export function KeysPanel() {
               onShowLatest={(key) => {
                 setSelection({ kind: "view", key });
                 setDetailReload((n) => n + 1);
+                dispatch({ type: "reload" });
               }}
             />
           )}

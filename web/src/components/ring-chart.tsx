@@ -25,6 +25,8 @@ const R = 140;
 const BAND = 20;
 const INNER_R = 100;
 const INNER_BAND = 12;
+/** Radius of the hub that carries the located key's name. */
+const HUB_R = 66;
 /** Runs narrower than this many degrees are below a pixel; they are not drawn. */
 const MIN_SWEEP = 0.02;
 /** Up to this many tokens each gets a tick outside the ring; beyond, ticks would be a smear. */
@@ -114,17 +116,18 @@ export function RingChart({ tokens, shares, colors, located }: Props) {
 function KeyMarker({ located, color }: { located: LocateResponse; color: string }) {
   const keyAngle = positionToAngle(located.position);
   const tokenAngle = positionToAngle(located.token);
+  const base = pointAt(C, C, HUB_R, keyAngle);
   const tip = pointAt(C, C, R - BAND / 2 - 4, keyAngle);
   const dot = pointAt(C, C, R, keyAngle);
   const t1 = pointAt(C, C, R - BAND / 2 - 2, tokenAngle);
   const t2 = pointAt(C, C, R + BAND / 2 + 12, tokenAngle);
-  const label = located.key.length > 16 ? `${located.key.slice(0, 15)}…` : located.key;
+  const label = located.key.length > 14 ? `${located.key.slice(0, 13)}…` : located.key;
   return (
     <g data-testid="ring-key-marker">
-      <line x1={C} y1={C} x2={tip.x} y2={tip.y} stroke="#111827" strokeWidth={2} />
+      <line x1={base.x} y1={base.y} x2={tip.x} y2={tip.y} stroke="#111827" strokeWidth={2} />
       <line x1={t1.x} y1={t1.y} x2={t2.x} y2={t2.y} stroke="#111827" strokeWidth={3} />
       <circle cx={dot.x} cy={dot.y} r={7} fill="#fff" stroke="#111827" strokeWidth={3} />
-      <circle cx={C} cy={C} r={46} fill="#fff" opacity={0.9} />
+      <circle cx={C} cy={C} r={HUB_R} fill="#fff" stroke="#e5e7eb" />
       <text x={C} y={C - 8} textAnchor="middle" className="ring-center">
         {label}
       </text>

@@ -29,6 +29,7 @@ function roleOf(located: LocateResponse | undefined, nodeId: string): string {
 export function RingLegend({ shares, serverShares, replicationFactor, colors, located }: Props) {
   const server = new Map(serverShares.map((s) => [s.nodeId, s]));
   return (
+    <div className="table-scroll">
     <table className="ring-legend" data-testid="ring-legend">
       <caption>Share of the key space</caption>
       <thead>
@@ -64,5 +65,6 @@ export function RingLegend({ shares, serverShares, replicationFactor, colors, lo
         })}
       </tbody>
     </table>
+    </div>
   );
 }

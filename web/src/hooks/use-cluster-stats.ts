@@ -45,7 +45,9 @@ export function useClusterStats(api: Api): ClusterStatsState {
   const [state, setState] = useState<ClusterStatsState>(empty);
 
   useEffect(() => {
-    setState(empty);
+    // A new node: forget its predecessor's answers, but keep the history (it is about the
+    // cluster, not about the node that reported it), so the charts do not restart.
+    setState((s) => ({ ...empty, history: s.history }));
     const feed = startStatsFeed<StatsMessage>({
       watch: (signal) => api.cluster.watchClusterStats({ intervalMs: STATS_INTERVAL_MS }, { signal }),
       poll: (signal) => api.cluster.getClusterStats({}, { signal, timeoutMs: UNARY_TIMEOUT_MS }),
