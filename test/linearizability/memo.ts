@@ -76,38 +76,40 @@ export class OpSet {
   }
 }
 
+/** Words per arena chunk (4 MiB): the arena grows by chunks, never by copying. */
+const CHUNK = 1 << 20;
+
 /** Configurations already explored: (placed set, state id) pairs. */
 export class ConfigurationCache {
   /** Open addressing, linear probing: slot -> entry number + 1, 0 = empty. */
   private slots = new Int32Array(1 << 12);
-  /** Per entry: the two combined hashes. */
+  /** Per entry: the two combined hashes, where its encoding starts in the arena, its length. */
   private hashes = new Uint32Array(2 * 1024);
-  /** Per entry: start of its encoding in the arena; entry i ends where entry i + 1 starts. */
-  private starts = new Uint32Array(1024 + 1);
-  /** Encodings: state id, then the set's encoding. */
-  private arena = new Uint32Array(1 << 16);
+  private offsets = new Float64Array(1024);
+  private lengths = new Uint32Array(1024);
+  /** Encodings (state id, then the set's encoding), in chunks; an encoding never spans two. */
+  private readonly chunks: Uint32Array[] = [];
+  private used = CHUNK;
+  private scratch = new Uint32Array(0);
   private count = 0;
 
   /** Records (`ops`, `state`); false when that exact configuration was recorded before. */
   addIfNew(ops: OpSet, state: number): boolean {
     const h1 = (ops.h1 ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;
     const h2 = (ops.h2 ^ Math.imul(state + 1, 0x85ebca77)) >>> 0;
-
-    // Encode the candidate at the arena's end: kept if new, overwritten next time otherwise.
-    const start = this.starts[this.count]!;
-    this.reserveArena(start + 1 + ops.maxEncodedLength);
-    this.arena[start] = state;
-    const end = ops.encode(this.arena, start + 1);
+    if (this.scratch.length < 1 + ops.maxEncodedLength) this.scratch = new Uint32Array(1 + ops.maxEncodedLength);
+    this.scratch[0] = state;
+    const length = ops.encode(this.scratch, 1);
 
     const mask = this.slots.length - 1;
     for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
       const found = this.slots[slot]!;
       if (found === 0) {
-        this.insert(slot, h1, h2, end);
+        this.insert(slot, h1, h2, length);
         return true;
       }
       const e = found - 1;
-      if (this.hashes[2 * e] === h1 && this.hashes[2 * e + 1] === h2 && this.sameEncoding(e, start, end)) return false;
+      if (this.hashes[2 * e] === h1 && this.hashes[2 * e + 1] === h2 && this.matches(e, length)) return false;
     }
   }
 
@@ -116,22 +118,34 @@ export class ConfigurationCache {
     return this.count;
   }
 
-  private sameEncoding(entry: number, start: number, end: number): boolean {
-    const from = this.starts[entry]!;
-    if (this.starts[entry + 1]! - from !== end - start) return false;
-    for (let i = 0; i < end - start; i++) if (this.arena[from + i] !== this.arena[start + i]) return false;
+  /** Whether entry `e` holds the encoding in the scratch buffer. */
+  private matches(e: number, length: number): boolean {
+    if (this.lengths[e] !== length) return false;
+    const offset = this.offsets[e]!;
+    const chunk = this.chunks[Math.floor(offset / CHUNK)]!;
+    const from = offset % CHUNK;
+    for (let i = 0; i < length; i++) if (chunk[from + i] !== this.scratch[i]) return false;
     return true;
   }
 
-  private insert(slot: number, h1: number, h2: number, end: number): void {
+  private insert(slot: number, h1: number, h2: number, length: number): void {
+    if (this.used + length > CHUNK) {
+      this.chunks.push(new Uint32Array(Math.max(CHUNK, length)));
+      this.used = 0;
+    }
+    this.chunks[this.chunks.length - 1]!.set(this.scratch.subarray(0, length), this.used);
+
     const e = this.count++;
-    if (2 * this.count > this.hashes.length) {
+    if (this.count > this.lengths.length) {
       this.hashes = grow(this.hashes, 2 * this.hashes.length);
-      this.starts = grow(this.starts, 2 * this.starts.length);
+      this.offsets = grow(this.offsets, 2 * this.offsets.length);
+      this.lengths = grow(this.lengths, 2 * this.lengths.length);
     }
     this.hashes[2 * e] = h1;
     this.hashes[2 * e + 1] = h2;
-    this.starts[e + 1] = end;
+    this.offsets[e] = (this.chunks.length - 1) * CHUNK + this.used;
+    this.lengths[e] = length;
+    this.used += length;
     this.slots[slot] = e + 1;
     if (2 * this.count > this.slots.length) this.rehash();
   }
@@ -146,14 +160,10 @@ export class ConfigurationCache {
     }
     this.slots = slots;
   }
-
-  private reserveArena(size: number): void {
-    if (size > this.arena.length) this.arena = grow(this.arena, Math.max(size, 2 * this.arena.length));
-  }
 }
 
-function grow(array: Uint32Array, length: number): Uint32Array<ArrayBuffer> {
-  const bigger = new Uint32Array(length);
+function grow<T extends Uint32Array | Float64Array>(array: T, length: number): T {
+  const bigger = new (array.constructor as new (length: number) => T)(length);
   bigger.set(array);
   return bigger;
 }
