@@ -78,16 +78,14 @@ export class OpSet {
 
 /** Words per arena chunk (4 MiB): the arena grows by chunks, never by copying. */
 const CHUNK = 1 << 20;
+/** Words before each encoding in the arena: h1, h2, length. */
+const HEADER = 3;
 
 /** Configurations already explored: (placed set, state id) pairs. */
 export class ConfigurationCache {
-  /** Open addressing, linear probing: slot -> entry number + 1, 0 = empty. */
-  private slots = new Int32Array(1 << 12);
-  /** Per entry: the two combined hashes, where its encoding starts in the arena, its length. */
-  private hashes = new Uint32Array(2 * 1024);
-  private offsets = new Float64Array(1024);
-  private lengths = new Uint32Array(1024);
-  /** Encodings (state id, then the set's encoding), in chunks; an encoding never spans two. */
+  /** Open addressing, linear probing: slot -> arena position of the entry + 1; 0 = empty. */
+  private slots = new Uint32Array(1 << 12);
+  /** Entries (header, then state id and the set's encoding), in chunks; none spans two. */
   private readonly chunks: Uint32Array[] = [];
   private used = CHUNK;
   private scratch = new Uint32Array(0);
@@ -97,19 +95,25 @@ export class ConfigurationCache {
   addIfNew(ops: OpSet, state: number): boolean {
     const h1 = (ops.h1 ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;
     const h2 = (ops.h2 ^ Math.imul(state + 1, 0x85ebca77)) >>> 0;
-    if (this.scratch.length < 1 + ops.maxEncodedLength) this.scratch = new Uint32Array(1 + ops.maxEncodedLength);
-    this.scratch[0] = state;
-    const length = ops.encode(this.scratch, 1);
+    if (this.scratch.length < HEADER + 1 + ops.maxEncodedLength) {
+      this.scratch = new Uint32Array(HEADER + 1 + ops.maxEncodedLength);
+    }
+    const scratch = this.scratch;
+    scratch[HEADER] = state;
+    const end = ops.encode(scratch, HEADER + 1);
+    scratch[0] = h1;
+    scratch[1] = h2;
+    scratch[2] = end - HEADER;
 
     const mask = this.slots.length - 1;
     for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
-      const found = this.slots[slot]!;
-      if (found === 0) {
-        this.insert(slot, h1, h2, length);
+      const at = this.slots[slot]!;
+      if (at === 0) {
+        this.slots[slot] = this.store(end) + 1;
+        if (2 * ++this.count > this.slots.length) this.rehash();
         return true;
       }
-      const e = found - 1;
-      if (this.hashes[2 * e] === h1 && this.hashes[2 * e + 1] === h2 && this.matches(e, length)) return false;
+      if (this.matches(at - 1, end)) return false;
     }
   }
 
@@ -118,54 +122,37 @@ export class ConfigurationCache {
     return this.count;
   }
 
-  /** Whether entry `e` holds the encoding in the scratch buffer. */
-  private matches(e: number, length: number): boolean {
-    if (this.lengths[e] !== length) return false;
-    const offset = this.offsets[e]!;
-    const chunk = this.chunks[Math.floor(offset / CHUNK)]!;
-    const from = offset % CHUNK;
-    for (let i = 0; i < length; i++) if (chunk[from + i] !== this.scratch[i]) return false;
+  /** Whether the entry at arena position `at` equals the first `end` words of the scratch. */
+  private matches(at: number, end: number): boolean {
+    const chunk = this.chunks[Math.floor(at / CHUNK)]!;
+    const from = at % CHUNK;
+    for (let i = 0; i < end; i++) if (chunk[from + i] !== this.scratch[i]) return false;
     return true;
   }
 
-  private insert(slot: number, h1: number, h2: number, length: number): void {
-    if (this.used + length > CHUNK) {
-      this.chunks.push(new Uint32Array(Math.max(CHUNK, length)));
+  /** Copies the scratch entry into the arena; returns its position. */
+  private store(end: number): number {
+    if (this.used + end > CHUNK) {
+      this.chunks.push(new Uint32Array(Math.max(CHUNK, end)));
       this.used = 0;
     }
-    this.chunks[this.chunks.length - 1]!.set(this.scratch.subarray(0, length), this.used);
-
-    const e = this.count++;
-    if (this.count > this.lengths.length) {
-      this.hashes = grow(this.hashes, 2 * this.hashes.length);
-      this.offsets = grow(this.offsets, 2 * this.offsets.length);
-      this.lengths = grow(this.lengths, 2 * this.lengths.length);
-    }
-    this.hashes[2 * e] = h1;
-    this.hashes[2 * e + 1] = h2;
-    this.offsets[e] = (this.chunks.length - 1) * CHUNK + this.used;
-    this.lengths[e] = length;
-    this.used += length;
-    this.slots[slot] = e + 1;
-    if (2 * this.count > this.slots.length) this.rehash();
+    this.chunks[this.chunks.length - 1]!.set(this.scratch.subarray(0, end), this.used);
+    const at = (this.chunks.length - 1) * CHUNK + this.used;
+    this.used += end;
+    return at;
   }
 
   private rehash(): void {
-    const slots = new Int32Array(2 * this.slots.length);
+    const slots = new Uint32Array(2 * this.slots.length);
     const mask = slots.length - 1;
-    for (let e = 0; e < this.count; e++) {
-      let slot = this.hashes[2 * e]! & mask;
+    for (const at of this.slots) {
+      if (at === 0) continue;
+      let slot = this.chunks[Math.floor((at - 1) / CHUNK)]![(at - 1) % CHUNK]! & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = e + 1;
+      slots[slot] = at;
     }
     this.slots = slots;
   }
-}
-
-function grow<T extends Uint32Array | Float64Array>(array: T, length: number): T {
-  const bigger = new (array.constructor as new (length: number) => T)(length);
-  bigger.set(array);
-  return bigger;
 }
 
 /** Deterministic 32-bit PRNG (mulberry32) for the Zobrist keys. */

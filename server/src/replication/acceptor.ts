@@ -50,15 +50,17 @@ export function createAcceptor(options: AcceptorOptions): Acceptor {
   const { store } = options;
   const keys = createKeyMutex();
   const floorLock = createKeyMutex();
-  let floorLoaded: Promise<Ballot> | undefined;
+  let floorLoaded: Promise<unknown> | undefined;
   let floor: Ballot = zeroBallot();
 
-  function loadFloor(): Promise<Ballot> {
+  /** The current floor; the stored one is read once, later raises only happen here. */
+  async function loadFloor(): Promise<Ballot> {
     floorLoaded ??= (store.readFloor?.() ?? Promise.resolve(undefined)).then((stored) => {
       floor = maxBallot(floor, stored);
       return floor;
     });
-    return floorLoaded;
+    await floorLoaded;
+    return floor;
   }
 
   /** The key's record, or the record a forgotten key behaves as: promised = the floor. */
