@@ -7,8 +7,9 @@ import react from "@vitejs/plugin-react";
  *
  * In development (`pnpm --filter @ringkv/web dev`) the page talks to a running node in one of two
  * ways:
- * - `VITE_RINGKV_URL` set (e.g. `http://127.0.0.1:50052`): the page calls that node directly
- *   (the server allows CORS);
+ * - `VITE_RINGKV_URL` set (e.g. `http://127.0.0.1:50052`): the page calls that node directly; the
+ *   node must allow the dev server's origin (`ringkv serve --cors-origins http://localhost:5173`,
+ *   members' own origins are always allowed);
  * - unset: the page calls its own origin and this dev server proxies the two public services to
  *   `RINGKV_PROXY_TARGET` (default `http://127.0.0.1:50051`), the same shape as production.
  */

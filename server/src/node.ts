@@ -69,11 +69,11 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
   const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
   const peers = createPeerClients({ membership, ...(tls ? { tlsCa: tls.cert } : {}) });
   const detector = createFailureDetector({ membership, peers, logger });
-  const forwarder = createForwarder({ membership, peers, detector });
+  const metrics = createNodeMetrics({ membership, store });
+  const forwarder = createForwarder({ membership, peers, detector, onForward: metrics.observeForward });
   const backend = createLocalBackend(store);
   const router = createKvRouter({ membership, forwarder, logger, anyReplicaMayCoordinate: false });
   const lister = createLister({ membership, forwarder, store });
-  const metrics = createNodeMetrics({ membership, store });
   const requestStats = createRequestStats();
   let ready = false;
 

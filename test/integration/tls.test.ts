@@ -34,7 +34,7 @@ afterAll(async () => {
 
 function postJson(body: object, pathName: string): Promise<{ status: number; alpn: string | false; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = https.request(`${node.url}/${pathName}`, { method: "POST", ca, agent: false, ALPNProtocols: ["http/1.1"], headers: { "content-type": "application/json" } }, (res) => {
+    const req = https.request(`${node.url}/${pathName}`, { method: "POST", ca, agent: false, ...({ ALPNProtocols: ["http/1.1"] } as object), headers: { "content-type": "application/json" } }, (res) => {
       const alpn = (res.socket as unknown as { alpnProtocol: string | false }).alpnProtocol;
       let text = "";
       res.on("data", (d) => (text += d));

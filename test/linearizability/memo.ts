@@ -7,8 +7,9 @@
  *
  * A failing check may visit millions of configurations before it proves that none works, so the
  * memo is built for memory, not only speed:
- * - The set is a bitset over the key's operations carrying two 32-bit Zobrist hashes, updated in
- *   O(1) on each add/remove, so looking a configuration up never rebuilds a key from the bitset.
+ * - The set is a bitset over the key's operations carrying a Zobrist hash, updated in O(1) on
+ *   each add/remove, so a lookup hashes nothing of size n; the encoding below is compared only
+ *   in the (rare) slot whose hash matches.
  * - Each configuration is stored exactly (no false pruning on a hash collision, which could turn
  *   a linearizable history into a false failure), but compactly: operations are indexed in
  *   invocation order, so a placed set is mostly a prefix of full words plus a few scattered
@@ -18,36 +19,28 @@
  */
 export class OpSet {
   private readonly words: Uint32Array;
-  private readonly z1: Uint32Array;
-  private readonly z2: Uint32Array;
-  /** Zobrist hashes of the set. */
-  h1 = 0;
-  h2 = 0;
+  private readonly zobrist: Uint32Array;
+  /** Zobrist hash of the set: XOR of a fixed random word per member. */
+  hash = 0;
 
   constructor(size: number) {
     this.words = new Uint32Array(Math.ceil(size / 32));
-    this.z1 = new Uint32Array(size);
-    this.z2 = new Uint32Array(size);
+    this.zobrist = new Uint32Array(size);
     // A fixed seed keeps the checker deterministic from run to run.
     const random = mulberry32(0x9e3779b9);
-    for (let i = 0; i < size; i++) {
-      this.z1[i] = random();
-      this.z2[i] = random();
-    }
+    for (let i = 0; i < size; i++) this.zobrist[i] = random();
   }
 
   /** Adds operation `i` (must be absent). */
   add(i: number): void {
     this.words[i >>> 5]! |= 1 << (i & 31);
-    this.h1 ^= this.z1[i]!;
-    this.h2 ^= this.z2[i]!;
+    this.hash ^= this.zobrist[i]!;
   }
 
   /** Removes operation `i` (must be present). */
   remove(i: number): void {
     this.words[i >>> 5]! &= ~(1 << (i & 31));
-    this.h1 ^= this.z1[i]!;
-    this.h2 ^= this.z2[i]!;
+    this.hash ^= this.zobrist[i]!;
   }
 
   /**
@@ -78,8 +71,8 @@ export class OpSet {
 
 /** Words per arena chunk (4 MiB): the arena grows by chunks, never by copying. */
 const CHUNK = 1 << 20;
-/** Words before each encoding in the arena: h1, h2, length. */
-const HEADER = 3;
+/** Words before each encoding in the arena: hash, length. */
+const HEADER = 2;
 
 /** Configurations already explored: (placed set, state id) pairs. */
 export class ConfigurationCache {
@@ -93,20 +86,18 @@ export class ConfigurationCache {
 
   /** Records (`ops`, `state`); false when that exact configuration was recorded before. */
   addIfNew(ops: OpSet, state: number): boolean {
-    const h1 = (ops.h1 ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;
-    const h2 = (ops.h2 ^ Math.imul(state + 1, 0x85ebca77)) >>> 0;
+    const hash = (ops.hash ^ Math.imul(state + 1, 0x9e3779b1)) >>> 0;
     if (this.scratch.length < HEADER + 1 + ops.maxEncodedLength) {
       this.scratch = new Uint32Array(HEADER + 1 + ops.maxEncodedLength);
     }
     const scratch = this.scratch;
     scratch[HEADER] = state;
     const end = ops.encode(scratch, HEADER + 1);
-    scratch[0] = h1;
-    scratch[1] = h2;
-    scratch[2] = end - HEADER;
+    scratch[0] = hash;
+    scratch[1] = end - HEADER;
 
     const mask = this.slots.length - 1;
-    for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const at = this.slots[slot]!;
       if (at === 0) {
         this.slots[slot] = this.store(end) + 1;

@@ -158,6 +158,8 @@ async function runClient(name: string, scenario: Scenario, prng: Prng, keys: str
   for (let i = 0; i < scenario.opsPerClient; i++) {
     // Now and then a long pause, so that keys go quiet (tombstones age, caches go stale).
     await scheduler.clock.sleep(prng.exponential(scenario.thinkMs) + (prng.chance(0.1) ? prng.next() * 100 : 0));
+    const phase = scheduler.now() % scenario.quietEveryMs;
+    if (phase >= scenario.quietEveryMs / 2) await scheduler.clock.sleep(scenario.quietEveryMs - phase + prng.next());
     const key = prng.pick(keys);
     const replicas = replicasOf.get(key)!;
     const up = cluster.upNodes();
@@ -167,15 +169,15 @@ async function runClient(name: string, scenario: Scenario, prng: Prng, keys: str
     }
     // The coordinator is the first live replica; some clients go elsewhere (forwarding races).
     const coordinator = replicas.map((id) => cluster.node(id)).find((n) => n.up);
-    const node = coordinator !== undefined && prng.chance(0.7) ? coordinator : prng.pick(up);
+    const node = coordinator !== undefined && prng.chance(scenario.coordinatorBias) ? coordinator : prng.pick(up);
     const expected = (): bigint | undefined => {
       if (scenario.gc || prng.chance(0.5)) return undefined;
       return prng.chance(0.75) ? (seen.get(key) ?? 0n) : BigInt(prng.int(0, 4));
     };
     const roll = prng.next();
     let op: RegisterOp;
-    if (roll < 0.3) op = { type: "get" };
-    else if (roll < 0.75) {
+    if (roll < scenario.mix.get) op = { type: "get" };
+    else if (roll < scenario.mix.get + scenario.mix.put) {
       const expectedVersion = expected();
       op = { type: "put", value: `${name}.${i}`, ...(expectedVersion !== undefined ? { expectedVersion } : {}) };
     } else {

@@ -12,6 +12,16 @@ export interface Scenario {
   keys: number;
   clients: number;
   opsPerClient: number;
+  /** Probability that a client sends to the key's coordinator rather than a random node. */
+  coordinatorBias: number;
+  /** Share of gets, puts and deletes among client operations (they sum to 1). */
+  mix: { get: number; put: number; delete: number };
+  /**
+   * Clients pause together for the second half of every period of this many virtual ms
+   * (Infinity: never), so keys go quiet: tombstones age past the grace period and get
+   * collected, and the next operations meet stale fast-path entries.
+   */
+  quietEveryMs: number;
   /** Mean pause between a client's operations, virtual ms. */
   thinkMs: number;
   /** Client deadline per operation, virtual ms. */
@@ -51,6 +61,9 @@ export function scenarioForSeed(seed: number): Scenario {
     keys: prng.int(1, 3),
     clients: prng.int(3, 5),
     opsPerClient: prng.int(6, 10),
+    coordinatorBias: 0.7,
+    mix: { get: 0.3, put: 0.45, delete: 0.25 },
+    quietEveryMs: Infinity,
     thinkMs: 4,
     opTimeoutMs: prng.pick([40, 80, 150]),
     rpcTimeoutMs: 15,
@@ -96,6 +109,10 @@ export function scenarioForSeed(seed: number): Scenario {
         opTimeoutMs: 40,
         thinkMs: 15,
         keys: prng.int(2, 4),
+        // Many proposers per key (stale fast-path entries) and many tombstones to collect.
+        coordinatorBias: 0.3,
+        mix: { get: 0.35, put: 0.35, delete: 0.3 },
+        quietEveryMs: 120,
         opsPerClient: prng.int(15, 25),
         gc: true,
       };

@@ -11,6 +11,8 @@ export interface ForwarderOptions {
   membership: Membership;
   peers: PeerClients;
   detector: FailureDetector;
+  /** Observes every forwarded call's outcome (metrics). */
+  onForward?: (peer: string, outcome: "ok" | "error") => void;
 }
 
 /** Sends a call on to a peer with the caller's deadline, cancellation, request id and hop count. */
@@ -41,8 +43,10 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       try {
         const result = await call(peers.get(id), callOptions);
         detector.reportReachable(id);
+        options.onForward?.(id, "ok");
         return result;
       } catch (err) {
+        options.onForward?.(id, "error");
         throw translatePeerError(err, id, membership, detector);
       }
     },

@@ -59,8 +59,7 @@ export function createAcceptor(options: AcceptorOptions): Acceptor {
       floor = maxBallot(floor, stored);
       return floor;
     });
-    await floorLoaded;
-    return floor;
+    return (await floorLoaded) as Ballot;
   }
 
   /** The key's record, or the record a forgotten key behaves as: promised = the floor. */
