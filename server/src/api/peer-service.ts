@@ -1,5 +1,6 @@
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import type { AntiEntropy } from "../cluster/anti-entropy.js";
 import type { Lister } from "../cluster/lister.js";
 import type { Membership } from "../cluster/membership.js";
 import type { KvBackend } from "../kv/backend.js";
@@ -17,17 +18,20 @@ export interface PeerServiceOptions {
   lister: Lister;
   /** Undefined when the node runs without replication (N = 1). */
   acceptor?: AcceptorHandlers;
+  /** Undefined without replication. */
+  antiEntropy?: AntiEntropy;
 }
 
 /** Node-to-node calls: acceptor phases, local reads and scans, pings. */
 export function createPeerService(options: PeerServiceOptions): ServiceImpl<typeof PeerService> {
-  const { membership, backend, lister, acceptor } = options;
+  const { membership, backend, lister, acceptor, antiEntropy } = options;
   const noReplication = () => {
     throw new ConnectError(`node ${membership.selfId} runs without replication (replication factor 1)`, Code.FailedPrecondition);
   };
   return {
     prepare: acceptor?.prepare ?? noReplication,
     accept: acceptor?.accept ?? noReplication,
+    syncDigest: antiEntropy ? (req) => antiEntropy.syncDigest(req) : noReplication,
     readLocal: (req) => ({ state: backend.readLocal(req.key) }),
     scanLocal: (req) => lister.scanLocal(req),
     ping: () => ({ nodeId: membership.selfId, membersHash: membership.membersHash, nowMs: BigInt(Date.now()) }),

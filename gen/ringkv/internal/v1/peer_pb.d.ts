@@ -410,6 +410,68 @@ export declare type PingResponse = Message<"ringkv.internal.v1.PingResponse"> & 
 export declare const PingResponseSchema: GenMessage<PingResponse>;
 
 /**
+ * @generated from message ringkv.internal.v1.SyncDigestEntry
+ */
+export declare type SyncDigestEntry = Message<"ringkv.internal.v1.SyncDigestEntry"> & {
+  /**
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * The sender's register version of the key (tombstones included).
+   *
+   * @generated from field: uint64 version = 2;
+   */
+  version: bigint;
+};
+
+/**
+ * Describes the message ringkv.internal.v1.SyncDigestEntry.
+ * Use `create(SyncDigestEntrySchema)` to create a new message.
+ */
+export declare const SyncDigestEntrySchema: GenMessage<SyncDigestEntry>;
+
+/**
+ * @generated from message ringkv.internal.v1.SyncDigestRequest
+ */
+export declare type SyncDigestRequest = Message<"ringkv.internal.v1.SyncDigestRequest"> & {
+  /**
+   * @generated from field: string from_node_id = 1;
+   */
+  fromNodeId: string;
+
+  /**
+   * @generated from field: repeated ringkv.internal.v1.SyncDigestEntry entries = 2;
+   */
+  entries: SyncDigestEntry[];
+};
+
+/**
+ * Describes the message ringkv.internal.v1.SyncDigestRequest.
+ * Use `create(SyncDigestRequestSchema)` to create a new message.
+ */
+export declare const SyncDigestRequestSchema: GenMessage<SyncDigestRequest>;
+
+/**
+ * @generated from message ringkv.internal.v1.SyncDigestResponse
+ */
+export declare type SyncDigestResponse = Message<"ringkv.internal.v1.SyncDigestResponse"> & {
+  /**
+   * Keys of the request this node lacks or holds at a lower version.
+   *
+   * @generated from field: repeated string stale_keys = 1;
+   */
+  staleKeys: string[];
+};
+
+/**
+ * Describes the message ringkv.internal.v1.SyncDigestResponse.
+ * Use `create(SyncDigestResponseSchema)` to create a new message.
+ */
+export declare const SyncDigestResponseSchema: GenMessage<SyncDigestResponse>;
+
+/**
  * @generated from service ringkv.internal.v1.PeerService
  */
 export declare const PeerService: GenService<{
@@ -462,6 +524,17 @@ export declare const PeerService: GenService<{
     methodKind: "unary";
     input: typeof PingRequestSchema;
     output: typeof PingResponseSchema;
+  },
+  /**
+   * Anti-entropy: given the sender's versions of some keys, answers which ones this node lacks
+   * or holds at an older version, so the sender can repair them with a Paxos round.
+   *
+   * @generated from rpc ringkv.internal.v1.PeerService.SyncDigest
+   */
+  syncDigest: {
+    methodKind: "unary";
+    input: typeof SyncDigestRequestSchema;
+    output: typeof SyncDigestResponseSchema;
   },
 }>;
 
