@@ -31,6 +31,13 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * Gets whose result is "unknown" are dropped first: a read that may or may not have happened
  * cannot change the state and reports nothing, so it constrains nothing.
  *
+ * Cost: histories shaped like those of fault-injection runs (a few thousand operations per key,
+ * a handful of concurrent clients, some unknown outcomes) check in tens of milliseconds (see
+ * large.test.ts). The search is exponential in the worst case, though, mostly through unknown
+ * outcomes that could have filled the same version gap: give every write a unique value, so
+ * reads tell writes apart. The memo grows with the work done (about 50 bytes per configuration,
+ * up to ~1M configurations a second), so `timeoutMs` bounds memory as well as time.
+ *
  * Throws a RangeError for a malformed entry (non-finite invocation time, or a completed
  * operation that returned before it was invoked): that is a bug in the recording, not a verdict.
  */

@@ -3,6 +3,9 @@
  * during which the call was outstanding and what the client saw. The checker (check.ts) only
  * trusts these client-side observations, never the servers' own logs, so a bug anywhere between
  * the client library and the disk shows up as a history that has no valid ordering.
+ *
+ * Give every write a unique value (say `${client}-${sequence}`): then a read names the write it
+ * saw, which makes the check both sharper and much faster, above all with unknown outcomes.
  */
 
 /** One client operation on one key. */

@@ -7,15 +7,16 @@
  *
  * A failing check may visit millions of configurations before it proves that none works, so the
  * memo is built for memory, not only speed:
- * - The set is a bitset over the key's operations carrying a Zobrist hash, updated in O(1) on
- *   each add/remove, so a lookup hashes nothing of size n; the encoding below is compared only
- *   in the (rare) slot whose hash matches.
+ * - The set is a bitset over the key's operations carrying a Zobrist hash (XOR of a random word
+ *   per member), updated in O(1) on each add/remove, so no string key is ever built.
  * - Each configuration is stored exactly (no false pruning on a hash collision, which could turn
  *   a linearizable history into a false failure), but compactly: operations are indexed in
  *   invocation order, so a placed set is mostly a prefix of full words plus a few scattered
- *   bits; it is stored as that prefix length plus its other nonzero words.
- * - Everything lives in typed arrays (an open-addressing table and one append-only arena):
- *   tens of bytes per configuration and nothing for the garbage collector to trace.
+ *   bits; it is stored as that prefix length plus its other nonzero words (one pass over n/32
+ *   words per lookup), and compared only where the hash matches.
+ * - Everything lives in typed arrays (an open-addressing table, an append-only arena in 4 MiB
+ *   chunks): tens of bytes per configuration, no copying on growth, nothing for the garbage
+ *   collector to trace.
  */
 export class OpSet {
   private readonly words: Uint32Array;
