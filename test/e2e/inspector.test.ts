@@ -81,6 +81,21 @@ describe("inspector page (web/) against a 3-node cluster", () => {
     await shot("cluster");
   });
 
+  it("falls back to polling GetClusterStats when the stats stream fails", async () => {
+    log.step("stream-blocked");
+    const watch = "**/ringkv.cluster.v1.ClusterService/WatchClusterStats";
+    await page.route(watch, (route) => route.abort("failed"));
+    await page.reload();
+    await eventually(async () => expect(await byTestId("feed-status").getAttribute("data-mode")).toBe("polling"));
+    // Still live: the numbers keep coming, from GetClusterStats now.
+    await eventually(async () => expect(await text("feed-status")).toMatch(/Live \(polling every 1 s\) · updated (just now|\d s ago)/));
+    expect(await page.locator('[data-testid="member-card"][data-reachable="true"]').count()).toBe(3);
+    await page.unroute(watch);
+    log.step("stream");
+    await page.reload();
+    await eventually(async () => expect(await byTestId("feed-status").getAttribute("data-mode")).toBe("stream"));
+  });
+
   it("creates a key through the editor and finds it in the list", async () => {
     log.step("create");
     await openTab("keys");
@@ -224,7 +239,11 @@ describe("inspector page (web/) against a 3-node cluster", () => {
     await n3.kill("SIGKILL");
     const card = page.locator('[data-testid="member-card"][data-node-id="n3"]');
     await eventually(async () => expect(await card.getAttribute("data-reachable")).toBe("false"), 20_000);
-    expect(await card.locator('[data-testid="member-reachability"]').textContent()).toMatch(/unreachable since \d\d:\d\d:\d\d/);
+    // The failure detector's verdict, with the time it changed.
+    await eventually(
+      async () => expect(await card.locator('[data-testid="member-reachability"]').textContent()).toMatch(/unreachable since \d\d:\d\d:\d\d/),
+      20_000,
+    );
     await shot("cluster-node-down");
     // Talking to the dead node: a readable error, not a blank page; switching back recovers.
     await byTestId("node-switcher").selectOption(n3.url);
@@ -255,6 +274,8 @@ describe("inspector page (web/) against a 3-node cluster", () => {
   it("logged no console errors except the expected ones", () => {
     const n3 = cluster.nodes[2]!;
     const expected = (p: PageProblem) =>
+      // The stats stream this test blocked on purpose.
+      (p.step === "stream-blocked" && p.url.endsWith("/ringkv.cluster.v1.ClusterService/WatchClusterStats")) ||
       // The browser logs the HTTP 400 of a compare-and-set that lost (FailedPrecondition); the
       // page shows it as a conflict.
       ((p.step === "conflict" || p.step === "switch-conflict") &&

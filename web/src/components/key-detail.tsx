@@ -4,7 +4,7 @@
  * is a compare-and-delete on the shown version, so it never removes a value the user has not
  * seen.
  */
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { UNARY_TIMEOUT_MS } from "../api/api";
 import { useApi } from "../api/api-context";
 import { useAsync } from "../hooks/use-async";
@@ -41,6 +41,13 @@ export function KeyDetail({ keyName, reloadToken, onEdit, onDeleted, onStale, on
   const [deleteError, setDeleteError] = useState<unknown>(undefined);
   const [conflict, setConflict] = useState<{ conflict: Conflict; expected: bigint } | undefined>(undefined);
 
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  // Coming from the editor (save, cancel), the focused element is gone; keyboard users continue
+  // from this heading instead of the top of the page.
+  useEffect(() => {
+    if (document.activeElement === document.body) headingRef.current?.focus();
+  }, []);
+
   const response = got.data;
   const value = response?.found ? fromWire(response) : undefined;
 
@@ -72,7 +79,7 @@ export function KeyDetail({ keyName, reloadToken, onEdit, onDeleted, onStale, on
   return (
     <section className="key-detail" aria-labelledby="key-detail-title" data-testid="key-detail">
       <header className="detail-header">
-        <h3 id="key-detail-title">
+        <h3 id="key-detail-title" ref={headingRef} tabIndex={-1}>
           <code data-testid="detail-key">{keyName}</code>
         </h3>
         <button type="button" className="secondary small" onClick={onClose} aria-label="Close key details">

@@ -35,7 +35,8 @@ interface Props {
 /** The editor form. */
 export function KeyEditor({ mode, initialKey, baseVersion, initialValue, onSaved, onCancel, onShowLatest }: Props) {
   const api = useApi();
-  const start = initialValue ? toEditorInput(initialValue) : { text: "", encoding: "text" as EditEncoding };
+  // Computed once: converting a large binary value to hex on every keystroke would be wasteful.
+  const [start] = useState(() => (initialValue ? toEditorInput(initialValue) : { text: "", encoding: "text" as EditEncoding }));
   const [keyText, setKeyText] = useState(initialKey);
   const [text, setText] = useState(start.text);
   const [encoding, setEncoding] = useState<EditEncoding>(start.encoding);

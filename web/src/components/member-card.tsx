@@ -1,6 +1,8 @@
 /**
  * One cluster member: who it is, whether it can be reached (and since when), and its load.
- * Membership facts come from GetMembers, numbers from the stats feed.
+ * Membership facts come from GetMembers, numbers from the stats feed. The two can briefly
+ * disagree about a node that just died (a failed stats call is seen before the failure
+ * detector decides); the card then says unreachable, without a "since" it cannot know.
  */
 import type { Member, NodeStats } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
 import { formatBytes, formatCount, formatDuration, formatMs, formatRate, formatSince } from "../lib/format";
@@ -16,9 +18,11 @@ interface Props {
   now: number;
 }
 
-/** A card: header with badges, reachability line, and a definition list of numbers. */
+/** A card: id and address, badges, reachability line, and the numbers. */
 export function MemberCard({ member, stats, color, isPageNode, isApiNode, now }: Props) {
   const reachable = member.reachable && (stats?.reachable ?? true);
+  /** Stats to show, only when the node answered them. */
+  const live = stats?.reachable ? stats : undefined;
   return (
     <article
       className={`member-card ${reachable ? "" : "is-down"}`}
@@ -41,29 +45,33 @@ export function MemberCard({ member, stats, color, isPageNode, isApiNode, now }:
       <p className={`reachability ${reachable ? "tone-good" : "tone-bad"}`} data-testid="member-reachability">
         <span className="dot" aria-hidden="true" />
         <strong>{reachable ? "reachable" : "unreachable"}</strong>{" "}
-        <span className="muted">{formatSince(member.reachableSinceMs, now)}</span>
+        <span className="muted">
+          {member.reachable === reachable
+            ? formatSince(member.reachableSinceMs, now)
+            : "(its stats call failed; not yet confirmed by the failure detector)"}
+        </span>
       </p>
       {stats?.error && !stats.reachable && <p className="error-inline">{stats.error}</p>}
       <dl className="numbers">
         <div>
           <dt>Keys</dt>
-          <dd data-testid="member-keys">{stats && stats.reachable ? formatCount(stats.keyCount) : "–"}</dd>
+          <dd data-testid="member-keys">{live ? formatCount(live.keyCount) : "–"}</dd>
         </div>
         <div>
           <dt>Stored</dt>
-          <dd>{stats && stats.reachable ? formatBytes(stats.storedBytes) : "–"}</dd>
+          <dd>{live ? formatBytes(live.storedBytes) : "–"}</dd>
         </div>
         <div>
           <dt>Requests/s</dt>
-          <dd>{stats && stats.reachable ? formatRate(stats.requestsPerSecond) : "–"}</dd>
+          <dd>{live ? formatRate(live.requestsPerSecond) : "–"}</dd>
         </div>
         <div>
           <dt>p99</dt>
-          <dd>{stats && stats.reachable ? formatMs(stats.p99Ms) : "–"}</dd>
+          <dd>{live ? formatMs(live.p99Ms) : "–"}</dd>
         </div>
         <div>
           <dt>Uptime</dt>
-          <dd>{stats && stats.reachable ? formatDuration(stats.uptimeSeconds) : "–"}</dd>
+          <dd>{live ? formatDuration(live.uptimeSeconds) : "–"}</dd>
         </div>
         <div>
           <dt>Storage</dt>

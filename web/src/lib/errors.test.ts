@@ -16,6 +16,9 @@ describe("describeError()", () => {
     expect(d.message).toBe("Failed to fetch");
     expect(d.hint).toMatch(/Switch to another node/);
   });
+  it("blames the rest of the cluster when the node itself answered Unavailable", () => {
+    expect(describeError(new ConnectError("no quorum", Code.Unavailable)).hint).toMatch(/part of the cluster/);
+  });
   it("explains that a timeout is an unknown outcome", () => {
     expect(describeError(new ConnectError("timed out", Code.DeadlineExceeded)).hint).toMatch(/unknown/);
   });

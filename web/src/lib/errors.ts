@@ -43,8 +43,12 @@ export function describeError(err: unknown): ErrorDescription {
 }
 
 function hintFor(code: Code | undefined, message: string): { hint?: string } {
-  if (networkFailure.test(message) || code === Code.Unavailable) {
+  if (networkFailure.test(message)) {
     return { hint: "The node may be down or unreachable. Switch to another node with “Talk to node”." };
+  }
+  if (code === Code.Unavailable) {
+    // The node answered, so it is up: something it needed (peers, a quorum) is not.
+    return { hint: "The node answered, but part of the cluster this needs is unreachable. See the Cluster tab; retry later." };
   }
   if (code === Code.DeadlineExceeded) {
     return { hint: "The outcome is unknown: the change may or may not have been applied. Reload to check." };
