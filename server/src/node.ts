@@ -188,7 +188,8 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
 /** Browser origins allowed to call this node: every member's address, and configured extras. */
 function allowedOrigins(config: NodeConfig): string[] {
   const scheme = config.tlsCert ? "https" : "http";
-  const out = new Set<string>(config.corsOrigins);
+  // The inspector's Vite dev server (pnpm --filter @ringkv/web dev) runs on port 5173.
+  const out = new Set<string>(["http://localhost:5173", "http://127.0.0.1:5173", ...config.corsOrigins]);
   for (const m of config.members) {
     const port = m.address.slice(m.address.lastIndexOf(":") + 1);
     out.add(`${scheme}://${m.address}`);

@@ -32,12 +32,14 @@ export function createClusterService(options: ClusterServiceOptions): ServiceImp
     const info = { ...callInfoFrom(ctx, options.defaultTimeoutMs), deadlineAt: Date.now() + 1000 };
     try {
       const res = await forwarder.call(id, info, (peer, callOptions) => peer.cluster.getNodeStats({ nodeId: id }, callOptions));
-      return res.stats ?? create(NodeStatsSchema, { nodeId: id });
+      const stats = res.stats ?? create(NodeStatsSchema, { nodeId: id });
+      return { ...stats, reachableSinceMs: BigInt(membership.member(id)?.reachableSinceMs ?? 0) };
     } catch (err) {
       return create(NodeStatsSchema, {
         nodeId: id,
         address: membership.address(id),
         reachable: false,
+        reachableSinceMs: BigInt(membership.member(id)?.reachableSinceMs ?? 0),
         error: (err as Error).message,
         timestampMs: BigInt(Date.now()),
       });

@@ -96,7 +96,7 @@ export function createLister(options: ListerOptions): Lister {
       if (failed.length >= membership.replicationFactor) {
         throw ringkvError(
           "peer_unavailable",
-          `List needs answers from all but ${membership.replicationFactor - 1} node(s), but ${failed.length} are unreachable: ${failed.map((f) => f.message).join("; ")}`,
+          `List cannot be complete: with ${membership.replicationFactor} replica(s) per key it tolerates ${membership.replicationFactor - 1} unreachable node(s), and ${failed.length} are unreachable: ${failed.map((f) => f.message).join("; ")}`,
         );
       }
       const pages = answers.filter((a): a is ScanLocalResponse => !(a instanceof RingkvError));

@@ -374,6 +374,13 @@ export declare type NodeStats = Message<"ringkv.cluster.v1.NodeStats"> & {
    * @generated from field: string error = 13;
    */
   error: string;
+
+  /**
+   * Unix millis of the last change of `reachable` as the answering node sees it (0: never).
+   *
+   * @generated from field: int64 reachable_since_ms = 14;
+   */
+  reachableSinceMs: bigint;
 };
 
 /**
