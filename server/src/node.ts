@@ -27,6 +27,7 @@ import { createMembership } from "./cluster/membership.js";
 import { createPeerClients } from "./cluster/peer-clients.js";
 import type { NodeConfig } from "./config.js";
 import { createLocalBackend } from "./kv/local-backend.js";
+import { createReplication } from "./replication-wiring.js";
 import { createLogger } from "./observability/logger.js";
 import { createNodeMetrics } from "./observability/metrics.js";
 import { createRequestStats } from "./observability/request-stats.js";
@@ -62,17 +63,21 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
   const membership = createMembership({
     selfId: config.nodeId,
     members: config.members,
-    // Until the replicated backend is wired in, keys live on their first replica only.
-    replicationFactor: 1,
-    onReachabilityChange: (m) => logger.warn({ peer: m.id, reachable: m.reachable }, `peer ${m.id} is now ${m.reachable ? "reachable" : "unreachable"}`),
+    replicationFactor: config.replicationFactor,
+    onReachabilityChange: (m) => {
+      logger.warn({ peer: m.id, reachable: m.reachable }, `peer ${m.id} is now ${m.reachable ? "reachable" : "unreachable"}`);
+      // A peer that comes back gets what it missed at once, not at the next periodic pass.
+      if (m.reachable) replication?.antiEntropy.schedule(m.id);
+    },
   });
   const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
   const peers = createPeerClients({ membership, ...(tls ? { tlsCa: tls.cert } : {}) });
   const detector = createFailureDetector({ membership, peers, logger });
   const metrics = createNodeMetrics({ membership, store });
   const forwarder = createForwarder({ membership, peers, detector, onForward: metrics.observeForward });
-  const backend = createLocalBackend(store);
-  const router = createKvRouter({ membership, forwarder, logger, anyReplicaMayCoordinate: false });
+  const replication = membership.replicationFactor > 1 ? createReplication({ config, membership, store, peers, detector, logger }) : undefined;
+  const backend = replication?.backend ?? createLocalBackend(store);
+  const router = createKvRouter({ membership, forwarder, logger, anyReplicaMayCoordinate: replication !== undefined });
   const lister = createLister({ membership, forwarder, store });
   const requestStats = createRequestStats();
   let ready = false;
@@ -99,7 +104,7 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
   const routes = (r: ConnectRouter) => {
     r.service(KeyValueService, createKvService({ router, backend, lister, maxValueBytes: config.maxValueBytes, defaultTimeoutMs: config.defaultTimeoutMs }));
     r.service(ClusterService, createClusterService({ membership, forwarder, localStats, defaultTimeoutMs: config.defaultTimeoutMs }));
-    r.service(PeerService, createPeerService({ membership, backend, lister }));
+    r.service(PeerService, createPeerService({ membership, backend, lister, ...(replication ? { acceptor: replication.acceptor, antiEntropy: replication.antiEntropy } : {}) }));
     registerReflection(r, [KeyValueService, ClusterService, Health]);
     registerHealth(r, () => ready, [KeyValueService.typeName, ClusterService.typeName]);
   };
@@ -175,6 +180,7 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
       closing ??= (async () => {
         ready = false;
         detector.stop();
+        replication?.antiEntropy.stop();
         await app.close();
         peers.close();
         await store.close();

@@ -13,7 +13,7 @@ import { callInfoFrom } from "../cluster/call-context.js";
 import type { KvRouter } from "../cluster/kv-router.js";
 import type { Lister } from "../cluster/lister.js";
 import type { KvBackend } from "../kv/backend.js";
-import { deleteChange, putChange, readChange } from "../kv/changes.js";
+import { deleteChange, putChange, readChange } from "../replication/register.js";
 import { decodeUtf8OrEmpty } from "../kv/text.js";
 import { validateKey, validateTextValue, validateValueSize } from "../kv/validate.js";
 
@@ -41,7 +41,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
       const value = binary ? req.valueBytes : Buffer.from(req.value, "utf8");
       validateValueSize(value.byteLength, maxValueBytes);
       const info = callInfoFrom(ctx, defaultTimeoutMs);
-      const change = putChange(value, binary, req.expectedVersion);
+      const change = putChange({ value, binary, ...(req.expectedVersion !== undefined ? { expectedVersion: req.expectedVersion } : {}) });
       return router.route(
         req.key,
         info,
@@ -75,7 +75,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
     async delete(req, ctx) {
       validateKey(req.key);
       const info = callInfoFrom(ctx, defaultTimeoutMs);
-      const change = deleteChange(Date.now(), req.expectedVersion);
+      const change = deleteChange({ nowMs: Date.now(), ...(req.expectedVersion !== undefined ? { expectedVersion: req.expectedVersion } : {}) });
       return router.route(
         req.key,
         info,

@@ -1,5 +1,5 @@
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
-import type { Change } from "./changes.js";
+import type { Change } from "../replication/register.js";
 
 /** Options of one operation. */
 export interface ExecuteOptions {

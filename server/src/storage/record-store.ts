@@ -1,8 +1,10 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   AcceptorRecordSchema,
+  BallotSchema,
   RegisterStateSchema,
   type AcceptorRecord,
+  type Ballot,
   type RegisterState,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import type { StorageEngine, StorageStats } from "./engine.js";
@@ -44,6 +46,10 @@ export interface RecordStore {
   write(key: string, record: AcceptorRecord): Promise<void>;
   /** Removes a key's record entirely (tombstone garbage collection only). */
   remove(key: string): Promise<void>;
+  /** The acceptor's ballot floor (see replication/acceptor-store.ts), if one was ever written. */
+  readFloor(): Promise<Ballot | undefined>;
+  /** Persists the acceptor's ballot floor; durable when resolved. */
+  writeFloor(floor: Ballot): Promise<void>;
   /** The register state of a key (an empty state when unknown). */
   readState(key: string): RegisterState;
   /** Records in storage-key order. */
@@ -56,6 +62,13 @@ export interface RecordStore {
 export function emptyState(): RegisterState {
   return create(RegisterStateSchema);
 }
+
+/**
+ * Node-level records live under keys starting with byte 0xFF, which never occurs in UTF-8, so
+ * they can't collide with a user key; scans skip them.
+ */
+const metaPrefix = 0xff;
+const floorKey = Buffer.from([metaPrefix, ...Buffer.from("acceptor-floor")]);
 
 /** Wraps a storage engine into a {@link RecordStore}. */
 export function createRecordStore(engine: StorageEngine): RecordStore {
@@ -84,6 +97,13 @@ export function createRecordStore(engine: StorageEngine): RecordStore {
     remove(key) {
       return engine.write([{ key: encodeStorageKey(key), value: undefined }]);
     },
+    readFloor() {
+      const bytes = engine.get(floorKey);
+      return Promise.resolve(bytes === undefined ? undefined : fromBinary(BallotSchema, bytes));
+    },
+    writeFloor(floor) {
+      return engine.write([{ key: floorKey, value: toBinary(BallotSchema, floor) }]);
+    },
     readState(key) {
       return readSync(key)?.state ?? emptyState();
     },
@@ -95,6 +115,7 @@ export function createRecordStore(engine: StorageEngine): RecordStore {
       while (out.length < limit) {
         const page = engine.scan({ prefix: bytePrefix, ...(after ? { startAfter: after } : {}), limit: Math.max(limit - out.length, 64) });
         for (const { key: storageKey, value } of page) {
+          if (storageKey[0] === metaPrefix) continue;
           const entry = decode(storageKey, value);
           if (!entry.key.startsWith(prefix)) continue;
           if (!includeDeleted && !(entry.record.state?.exists ?? false)) continue;

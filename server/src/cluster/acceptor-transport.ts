@@ -1,0 +1,35 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Acceptor, ProposerTransport } from "../replication/index.js";
+import type { FailureDetector } from "./failure-detector.js";
+import type { PeerClients } from "./peer-clients.js";
+
+/** Options of {@link createAcceptorTransport}. */
+export interface AcceptorTransportOptions {
+  selfId: string;
+  /** This node's own acceptor, called directly (no network hop to ourselves). */
+  acceptor: Acceptor;
+  peers: PeerClients;
+  detector: FailureDetector;
+}
+
+/**
+ * How this node's proposer reaches acceptors: its own in-process, the others through
+ * PeerService on the pooled gRPC connection. A connection failure marks the peer unreachable
+ * at once, so coordinators stop waiting for it.
+ */
+export function createAcceptorTransport(options: AcceptorTransportOptions): ProposerTransport {
+  const { selfId, acceptor, peers, detector } = options;
+  const observe = async <T>(id: string, call: Promise<T>): Promise<T> => {
+    try {
+      return await call;
+    } catch (err) {
+      const ce = ConnectError.from(err);
+      if (ce.code === Code.Unavailable) detector.reportUnreachable(id, ce.rawMessage);
+      throw ce;
+    }
+  };
+  return {
+    prepare: (id, req, signal) => (id === selfId ? acceptor.prepare(req) : observe(id, peers.get(id).peer.prepare(req, { signal }))),
+    accept: (id, req, signal) => (id === selfId ? acceptor.accept(req) : observe(id, peers.get(id).peer.accept(req, { signal }))),
+  };
+}

@@ -1,0 +1,16 @@
+import type { Proposer } from "../replication/index.js";
+import type { RecordStore } from "../storage/record-store.js";
+import type { KvBackend } from "./backend.js";
+
+/**
+ * The replicated path: every change runs as a CASPaxos round on the key's replicas, driven by
+ * this node's proposer (fast path when this node keeps coordinating the key). Local reads come
+ * from this node's acceptor record, which may lag the chosen value.
+ */
+export function createReplicatedBackend(options: { proposer: Proposer; store: RecordStore }): KvBackend {
+  const { proposer, store } = options;
+  return {
+    execute: (key, replicas, change, { signal, deadlineAt }) => proposer.execute(key, replicas, change, { signal, deadlineAt }),
+    readLocal: (key) => store.readState(key),
+  };
+}
