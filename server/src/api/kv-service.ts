@@ -9,11 +9,12 @@ import {
   type GetResponse,
 } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
-import { callInfoFrom } from "../cluster/call-context.js";
+import { callInfoFrom, type CallInfo } from "../cluster/call-context.js";
 import type { KvRouter } from "../cluster/kv-router.js";
 import type { Lister } from "../cluster/lister.js";
 import type { KvBackend } from "../kv/backend.js";
 import { deleteChange, putChange, readChange } from "../replication/register.js";
+import { idempotent, newOpId } from "../kv/idempotent.js";
 import { decodeUtf8OrEmpty } from "../kv/text.js";
 import { validateKey, validateTextValue, validateValueSize } from "../kv/validate.js";
 
@@ -40,14 +41,16 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
       if (!binary) validateTextValue(req.value);
       const value = binary ? req.valueBytes : Buffer.from(req.value, "utf8");
       validateValueSize(value.byteLength, maxValueBytes);
-      const info = callInfoFrom(ctx, defaultTimeoutMs);
+      const info = writeInfo(callInfoFrom(ctx, defaultTimeoutMs));
       const change = putChange({ value, binary, ...(req.expectedVersion !== undefined ? { expectedVersion: req.expectedVersion } : {}) });
       return router.route(
         req.key,
         info,
-        async (replicas) => {
-          const state = await backend.execute(req.key, replicas, change, info);
-          return create(PutResponseSchema, { success: true, version: state.version });
+        async (replicas, retried) => {
+          const once = retried && info.opId !== undefined ? idempotent(info.opId, Date.now(), change) : undefined;
+          const state = await backend.execute(req.key, replicas, once?.change ?? change, info);
+          const version = once?.alreadyApplied()?.version ?? state.version;
+          return create(PutResponseSchema, { success: true, version });
         },
         (peer, callOptions) => peer.kv.put(req, callOptions),
       );
@@ -74,18 +77,21 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
 
     async delete(req, ctx) {
       validateKey(req.key);
-      const info = callInfoFrom(ctx, defaultTimeoutMs);
+      const info = writeInfo(callInfoFrom(ctx, defaultTimeoutMs));
       const change = deleteChange({ nowMs: Date.now(), ...(req.expectedVersion !== undefined ? { expectedVersion: req.expectedVersion } : {}) });
       return router.route(
         req.key,
         info,
-        async (replicas) => {
+        async (replicas, retried) => {
           let found = false;
-          await backend.execute(req.key, replicas, (current) => {
+          const seeing: typeof change = (current) => {
             found = current.exists;
             return change(current);
-          }, info);
-          return create(DeleteResponseSchema, { success: true, found });
+          };
+          const once = retried && info.opId !== undefined ? idempotent(info.opId, Date.now(), seeing) : undefined;
+          await backend.execute(req.key, replicas, once?.change ?? seeing, info);
+          // A retry that finds its own earlier delete: the key existed then.
+          return create(DeleteResponseSchema, { success: true, found: once?.alreadyApplied() !== undefined ? true : found });
         },
         (peer, callOptions) => peer.kv.delete(req, callOptions),
       );
@@ -95,6 +101,11 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
       return options.lister.list(req, callInfoFrom(ctx, defaultTimeoutMs));
     },
   };
+}
+
+/** A write's call info: the entry node names the write with a fresh op id (see idempotent.ts). */
+function writeInfo(info: CallInfo): CallInfo {
+  return info.hops === 0 ? { ...info, opId: newOpId() } : info;
 }
 
 /** The public answer for a register state. */

@@ -8,6 +8,8 @@ export const forwardHeaders = {
   membersHash: "ringkv-members-hash",
   /** Follows a request across hops, into every log line about it. */
   requestId: "x-request-id",
+  /** Identifies a forwarded write so a retry on another coordinator is applied at most once. */
+  opId: "ringkv-op-id",
 } as const;
 
 /** What the data path needs to know about one incoming call. */
@@ -16,6 +18,8 @@ export interface CallInfo {
   /** The member-list hash the forwarding node sent, if forwarded. */
   membersHash: string | undefined;
   requestId: string;
+  /** The write's op id: set by the entry node for writes, carried on forwarded calls. */
+  opId: string | undefined;
   signal: AbortSignal;
   /** Epoch ms. */
   deadlineAt: number;
@@ -29,6 +33,7 @@ export function callInfoFrom(ctx: HandlerContext, defaultTimeoutMs: number): Cal
     hops: Number.isFinite(hops) && hops > 0 ? hops : 0,
     membersHash: ctx.requestHeader.get(forwardHeaders.membersHash) ?? undefined,
     requestId: ctx.requestHeader.get(forwardHeaders.requestId) ?? ctx.values.get(requestIdKey) ?? "",
+    opId: ctx.requestHeader.get(forwardHeaders.opId) ?? undefined,
     signal: ctx.signal,
     deadlineAt: Date.now() + timeoutMs,
   };

@@ -29,7 +29,8 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
   const { membership, peers, detector } = options;
   return {
     async call(id, info, call) {
-      const timeoutMs = info.deadlineAt - Date.now();
+      // Whole milliseconds: grpc-timeout carries an integer, and Connect does not round.
+      const timeoutMs = Math.floor(info.deadlineAt - Date.now());
       if (timeoutMs <= 0) throw ringkvError("deadline_exceeded", "deadline exceeded before the call could be forwarded");
       const callOptions: CallOptions = {
         timeoutMs,
@@ -38,6 +39,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           [forwardHeaders.hops]: String(info.hops + 1),
           [forwardHeaders.membersHash]: membership.membersHash,
           [forwardHeaders.requestId]: info.requestId,
+          ...(info.opId !== undefined ? { [forwardHeaders.opId]: info.opId } : {}),
         },
       };
       try {

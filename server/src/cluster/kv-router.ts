@@ -1,10 +1,10 @@
+import type { CallOptions } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { RingkvError, ringkvError } from "../errors.js";
 import type { CallInfo } from "./call-context.js";
 import type { Forwarder } from "./forwarder.js";
 import type { Membership } from "./membership.js";
 import type { PeerClient } from "./peer-clients.js";
-import type { CallOptions } from "@connectrpc/connect";
 
 /** Options of {@link createKvRouter}. */
 export interface KvRouterOptions {
@@ -13,20 +13,29 @@ export interface KvRouterOptions {
   logger: Logger;
   /** Whether any replica may serve a forwarded call as proposer (true for CASPaxos). */
   anyReplicaMayCoordinate: boolean;
+  /**
+   * A forward to a coordinator that doesn't answer within this share of the remaining time
+   * moves on to the next replica (default 0.4), so a paused or partitioned coordinator costs
+   * one attempt, not the whole deadline.
+   */
+  attemptShare?: number;
 }
+
+/** Runs an operation here; `retried` tells that an earlier forward of it may have been applied. */
+export type RunHere<T> = (replicas: readonly string[], retried: boolean) => Promise<T>;
+
+/** Re-sends the original request to a peer. */
+export type Forward<T> = (client: PeerClient, options: CallOptions) => Promise<T>;
 
 /**
  * Decides where an operation on a key runs. On the key's coordinator (the first reachable
- * replica) it runs the change through the backend; elsewhere it forwards the original request
- * to the coordinator, moving on to the next replica when one is found unreachable. A forwarded
- * call is never forwarded again: it is served here if this node is a replica, or fails.
+ * replica) it runs through the backend; elsewhere the original request is forwarded to the
+ * coordinator. When the coordinator is unreachable or silent, the next replica takes over (any
+ * replica may propose in CASPaxos); writes carry an op id so such a retry is applied at most once.
+ * A forwarded call is never forwarded again: it is served here if this node is a replica, or fails.
  */
 export interface KvRouter {
-  /**
-   * Runs an operation on `key` at the right node: `runHere` when this node coordinates it,
-   * otherwise `forward`, which re-sends the original request to a peer.
-   */
-  route<T>(key: string, info: CallInfo, runHere: (replicas: readonly string[]) => Promise<T>, forward: Forward<T>): Promise<T>;
+  route<T>(key: string, info: CallInfo, runHere: RunHere<T>, forward: Forward<T>): Promise<T>;
   /**
    * Runs an operation that any one replica can serve alone (a stale-allowed read): here when this
    * node is a replica (or the call was forwarded), otherwise on the first reachable replica.
@@ -34,12 +43,10 @@ export interface KvRouter {
   routeToAnyReplica<T>(key: string, info: CallInfo, runHere: () => Promise<T>, forward: Forward<T>): Promise<T>;
 }
 
-/** Re-sends the original request to a peer. */
-export type Forward<T> = (client: PeerClient, options: CallOptions) => Promise<T>;
-
 /** Creates the {@link KvRouter}. */
 export function createKvRouter(options: KvRouterOptions): KvRouter {
   const { membership, forwarder } = options;
+  const attemptShare = options.attemptShare ?? 0.4;
 
   function checkForwarded(key: string, info: CallInfo, replicas: readonly string[]): void {
     if (info.membersHash !== undefined && info.membersHash !== membership.membersHash) {
@@ -60,45 +67,63 @@ export function createKvRouter(options: KvRouterOptions): KvRouter {
     }
   }
 
+  /** Whether a failed forward may be tried on the next replica. */
+  function retryable(err: unknown, info: CallInfo): boolean {
+    if (!(err instanceof RingkvError)) return false;
+    if (err.reason === "peer_unavailable") return true;
+    // The attempt ran out of its share of time, or its coordinator could not reach a majority,
+    // while the caller still has time: writes carry an op id, so another replica may retry.
+    const attemptFailed = err.reason === "deadline_exceeded" || err.reason === "outcome_unknown" || err.reason === "no_quorum";
+    return attemptFailed && Date.now() < info.deadlineAt && !info.signal.aborted;
+  }
+
   return {
     async route(key, info, runHere, forward) {
       const replicas = membership.replicas(key);
       if (info.hops > 0) {
         checkForwarded(key, info, replicas);
-        return runHere(replicas);
+        return runHere(replicas, true);
       }
-      // Try the coordinator; when it turns out unreachable, the next replica takes over.
-      const candidates = options.anyReplicaMayCoordinate ? replicas : replicas.slice(0, 1);
-      const order = orderByReachability(candidates, membership);
-      if (order[0] === membership.selfId) return runHere(replicas);
-      return tryInOrder(order, (id) => (id === membership.selfId ? runHere(replicas) : forwarder.call(id, info, forward)));
+      const candidates = orderByReachability(options.anyReplicaMayCoordinate ? replicas : replicas.slice(0, 1), membership);
+      let lastError: unknown;
+      let forwarded = false;
+      for (const [i, id] of candidates.entries()) {
+        if (id === membership.selfId) return runHere(replicas, forwarded);
+        const last = i === candidates.length - 1;
+        const remaining = info.deadlineAt - Date.now();
+        const attemptDeadline = last ? info.deadlineAt : Date.now() + Math.max(remaining * attemptShare, Math.min(remaining, 500));
+        try {
+          forwarded = true;
+          return await forwarder.call(id, { ...info, deadlineAt: attemptDeadline }, forward);
+        } catch (err) {
+          if (!last && retryable(err, info)) {
+            options.logger.debug({ key, peer: id, err: (err as Error).message }, "coordinator did not answer; trying the next replica");
+            lastError = err;
+            continue;
+          }
+          throw err;
+        }
+      }
+      throw lastError ?? ringkvError("peer_unavailable", `no replica of the key is reachable (replicas: ${replicas.join(", ")})`);
     },
     async routeToAnyReplica(key, info, runHere, forward) {
       const replicas = membership.replicas(key);
       if (info.hops > 0 || replicas.includes(membership.selfId)) return runHere();
-      return tryInOrder(orderByReachability(replicas, membership), (id) => forwarder.call(id, info, forward));
+      let lastError: unknown;
+      for (const id of orderByReachability(replicas, membership)) {
+        try {
+          return await forwarder.call(id, info, forward);
+        } catch (err) {
+          if (err instanceof RingkvError && err.reason === "peer_unavailable") {
+            lastError = err;
+            continue;
+          }
+          throw err;
+        }
+      }
+      throw lastError ?? ringkvError("peer_unavailable", `none of ${replicas.join(", ")} is reachable`);
     },
   };
-}
-
-/**
- * Tries nodes in order until one answers; only an unreachable node (peer_unavailable) moves on
- * to the next. Any other error is the answer.
- */
-async function tryInOrder<T>(ids: readonly string[], attempt: (id: string) => Promise<T>): Promise<T> {
-  let lastError: unknown;
-  for (const id of ids) {
-    try {
-      return await attempt(id);
-    } catch (err) {
-      if (err instanceof RingkvError && err.reason === "peer_unavailable") {
-        lastError = err;
-        continue;
-      }
-      throw err;
-    }
-  }
-  throw lastError ?? ringkvError("peer_unavailable", `none of ${ids.join(", ")} is reachable`);
 }
 
 /** Reachable replicas first, in preference order, then the rest (they may have come back). */

@@ -84,6 +84,14 @@ export declare type RegisterState = Message<"ringkv.internal.v1.RegisterState"> 
    * @generated from field: int64 deleted_at_ms = 5;
    */
   deletedAtMs: bigint;
+
+  /**
+   * Recent forwarded writes applied to this key, so that an entry node retrying a write on
+   * another coordinator (after a timeout or a lost connection) never applies it twice.
+   *
+   * @generated from field: repeated ringkv.internal.v1.AppliedOp recent_ops = 6;
+   */
+  recentOps: AppliedOp[];
 };
 
 /**
@@ -91,6 +99,38 @@ export declare type RegisterState = Message<"ringkv.internal.v1.RegisterState"> 
  * Use `create(RegisterStateSchema)` to create a new message.
  */
 export declare const RegisterStateSchema: GenMessage<RegisterState>;
+
+/**
+ * A write identified by the entry node that received it from the client.
+ *
+ * @generated from message ringkv.internal.v1.AppliedOp
+ */
+export declare type AppliedOp = Message<"ringkv.internal.v1.AppliedOp"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The register version the write produced.
+   *
+   * @generated from field: uint64 version = 2;
+   */
+  version: bigint;
+
+  /**
+   * Unix millis when it was applied; entries expire after a minute.
+   *
+   * @generated from field: int64 at_ms = 3;
+   */
+  atMs: bigint;
+};
+
+/**
+ * Describes the message ringkv.internal.v1.AppliedOp.
+ * Use `create(AppliedOpSchema)` to create a new message.
+ */
+export declare const AppliedOpSchema: GenMessage<AppliedOp>;
 
 /**
  * What an acceptor persists per key, before it answers.

@@ -11,7 +11,7 @@ import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2
  * Describes the file ringkv/internal/v1/peer.proto.
  */
 export const file_ringkv_internal_v1_peer = /*@__PURE__*/
-  fileDesc("Ch1yaW5na3YvaW50ZXJuYWwvdjEvcGVlci5wcm90bxIScmluZ2t2LmludGVybmFsLnYxIj8KBkJhbGxvdBIPCgdjb3VudGVyGAEgASgEEg8KB25vZGVfaWQYAiABKAkSEwoLaW5jYXJuYXRpb24YAyABKAQiZgoNUmVnaXN0ZXJTdGF0ZRIOCgZleGlzdHMYASABKAgSDQoFdmFsdWUYAiABKAwSDgoGYmluYXJ5GAMgASgIEg8KB3ZlcnNpb24YBCABKAQSFQoNZGVsZXRlZF9hdF9tcxgFIAEoAyKwAQoOQWNjZXB0b3JSZWNvcmQSLAoIcHJvbWlzZWQYASABKAsyGi5yaW5na3YuaW50ZXJuYWwudjEuQmFsbG90EiwKCGFjY2VwdGVkGAIgASgLMhoucmluZ2t2LmludGVybmFsLnYxLkJhbGxvdBIwCgVzdGF0ZRgDIAEoCzIhLnJpbmdrdi5pbnRlcm5hbC52MS5SZWdpc3RlclN0YXRlEhAKCGZ1bGxfa2V5GA8gASgJIkkKDlByZXBhcmVSZXF1ZXN0EgsKA2tleRgBIAEoCRIqCgZiYWxsb3QYAiABKAsyGi5yaW5na3YuaW50ZXJuYWwudjEuQmFsbG90IqsBCg9QcmVwYXJlUmVzcG9uc2USCgoCb2sYASABKAgSLAoIcHJvbWlzZWQYAiABKAsyGi5yaW5na3YuaW50ZXJuYWwudjEuQmFsbG90EiwKCGFjY2VwdGVkGAMgASgLMhoucmluZ2t2LmludGVybmFsLnYxLkJhbGxvdBIwCgVzdGF0ZRgEIAEoCzIhLnJpbmdrdi5pbnRlcm5hbC52MS5SZWdpc3RlclN0YXRlIrwBCg1BY2NlcHRSZXF1ZXN0EgsKA2tleRgBIAEoCRIqCgZiYWxsb3QYAiABKAsyGi5yaW5na3YuaW50ZXJuYWwudjEuQmFsbG90EjAKBXN0YXRlGAMgASgLMiEucmluZ2t2LmludGVybmFsLnYxLlJlZ2lzdGVyU3RhdGUSMAoMcHJvbWlzZV9uZXh0GAQgASgLMhoucmluZ2t2LmludGVybmFsLnYxLkJhbGxvdBIOCgZmb3JnZXQYBSABKAgiSgoOQWNjZXB0UmVzcG9uc2USCgoCb2sYASABKAgSLAoIcHJvbWlzZWQYAiABKAsyGi5yaW5na3YuaW50ZXJuYWwudjEuQmFsbG90Ih8KEFJlYWRMb2NhbFJlcXVlc3QSCwoDa2V5GAEgASgJIkUKEVJlYWRMb2NhbFJlc3BvbnNlEjAKBXN0YXRlGAEgASgLMiEucmluZ2t2LmludGVybmFsLnYxLlJlZ2lzdGVyU3RhdGUicgoQU2NhbkxvY2FsUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEwoLc3RhcnRfYWZ0ZXIYAiABKAkSDQoFbGltaXQYAyABKA0SEQoJa2V5c19vbmx5GAQgASgIEhcKD2luY2x1ZGVfZGVsZXRlZBgFIAEoCCJPCg5TY2FuTG9jYWxFbnRyeRILCgNrZXkYASABKAkSMAoFc3RhdGUYAiABKAsyIS5yaW5na3YuaW50ZXJuYWwudjEuUmVnaXN0ZXJTdGF0ZSJWChFTY2FuTG9jYWxSZXNwb25zZRIzCgdlbnRyaWVzGAEgAygLMiIucmluZ2t2LmludGVybmFsLnYxLlNjYW5Mb2NhbEVudHJ5EgwKBG1vcmUYAiABKAgiOQoLUGluZ1JlcXVlc3QSFAoMZnJvbV9ub2RlX2lkGAEgASgJEhQKDG1lbWJlcnNfaGFzaBgCIAEoCSJFCgxQaW5nUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRIUCgxtZW1iZXJzX2hhc2gYAiABKAkSDgoGbm93X21zGAMgASgDIi8KD1N5bmNEaWdlc3RFbnRyeRILCgNrZXkYASABKAkSDwoHdmVyc2lvbhgCIAEoBCJfChFTeW5jRGlnZXN0UmVxdWVzdBIUCgxmcm9tX25vZGVfaWQYASABKAkSNAoHZW50cmllcxgCIAMoCzIjLnJpbmdrdi5pbnRlcm5hbC52MS5TeW5jRGlnZXN0RW50cnkiKAoSU3luY0RpZ2VzdFJlc3BvbnNlEhIKCnN0YWxlX2tleXMYASADKAkyjgQKC1BlZXJTZXJ2aWNlElIKB1ByZXBhcmUSIi5yaW5na3YuaW50ZXJuYWwudjEuUHJlcGFyZVJlcXVlc3QaIy5yaW5na3YuaW50ZXJuYWwudjEuUHJlcGFyZVJlc3BvbnNlEk8KBkFjY2VwdBIhLnJpbmdrdi5pbnRlcm5hbC52MS5BY2NlcHRSZXF1ZXN0GiIucmluZ2t2LmludGVybmFsLnYxLkFjY2VwdFJlc3BvbnNlElgKCVJlYWRMb2NhbBIkLnJpbmdrdi5pbnRlcm5hbC52MS5SZWFkTG9jYWxSZXF1ZXN0GiUucmluZ2t2LmludGVybmFsLnYxLlJlYWRMb2NhbFJlc3BvbnNlElgKCVNjYW5Mb2NhbBIkLnJpbmdrdi5pbnRlcm5hbC52MS5TY2FuTG9jYWxSZXF1ZXN0GiUucmluZ2t2LmludGVybmFsLnYxLlNjYW5Mb2NhbFJlc3BvbnNlEkkKBFBpbmcSHy5yaW5na3YuaW50ZXJuYWwudjEuUGluZ1JlcXVlc3QaIC5yaW5na3YuaW50ZXJuYWwudjEuUGluZ1Jlc3BvbnNlElsKClN5bmNEaWdlc3QSJS5yaW5na3YuaW50ZXJuYWwudjEuU3luY0RpZ2VzdFJlcXVlc3QaJi5yaW5na3YuaW50ZXJuYWwudjEuU3luY0RpZ2VzdFJlc3BvbnNlYgZwcm90bzM");
+  fileDesc("Ch1yaW5na3YvaW50ZXJuYWwvdjEvcGVlci5wcm90bxIScmluZ2t2LmludGVybmFsLnYxIj8KBkJhbGxvdBIPCgdjb3VudGVyGAEgASgEEg8KB25vZGVfaWQYAiABKAkSEwoLaW5jYXJuYXRpb24YAyABKAQimQEKDVJlZ2lzdGVyU3RhdGUSDgoGZXhpc3RzGAEgASgIEg0KBXZhbHVlGAIgASgMEg4KBmJpbmFyeRgDIAEoCBIPCgd2ZXJzaW9uGAQgASgEEhUKDWRlbGV0ZWRfYXRfbXMYBSABKAMSMQoKcmVjZW50X29wcxgGIAMoCzIdLnJpbmdrdi5pbnRlcm5hbC52MS5BcHBsaWVkT3AiNwoJQXBwbGllZE9wEgoKAmlkGAEgASgJEg8KB3ZlcnNpb24YAiABKAQSDQoFYXRfbXMYAyABKAMisAEKDkFjY2VwdG9yUmVjb3JkEiwKCHByb21pc2VkGAEgASgLMhoucmluZ2t2LmludGVybmFsLnYxLkJhbGxvdBIsCghhY2NlcHRlZBgCIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QSMAoFc3RhdGUYAyABKAsyIS5yaW5na3YuaW50ZXJuYWwudjEuUmVnaXN0ZXJTdGF0ZRIQCghmdWxsX2tleRgPIAEoCSJJCg5QcmVwYXJlUmVxdWVzdBILCgNrZXkYASABKAkSKgoGYmFsbG90GAIgASgLMhoucmluZ2t2LmludGVybmFsLnYxLkJhbGxvdCKrAQoPUHJlcGFyZVJlc3BvbnNlEgoKAm9rGAEgASgIEiwKCHByb21pc2VkGAIgASgLMhoucmluZ2t2LmludGVybmFsLnYxLkJhbGxvdBIsCghhY2NlcHRlZBgDIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QSMAoFc3RhdGUYBCABKAsyIS5yaW5na3YuaW50ZXJuYWwudjEuUmVnaXN0ZXJTdGF0ZSK8AQoNQWNjZXB0UmVxdWVzdBILCgNrZXkYASABKAkSKgoGYmFsbG90GAIgASgLMhoucmluZ2t2LmludGVybmFsLnYxLkJhbGxvdBIwCgVzdGF0ZRgDIAEoCzIhLnJpbmdrdi5pbnRlcm5hbC52MS5SZWdpc3RlclN0YXRlEjAKDHByb21pc2VfbmV4dBgEIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QSDgoGZm9yZ2V0GAUgASgIIkoKDkFjY2VwdFJlc3BvbnNlEgoKAm9rGAEgASgIEiwKCHByb21pc2VkGAIgASgLMhoucmluZ2t2LmludGVybmFsLnYxLkJhbGxvdCIfChBSZWFkTG9jYWxSZXF1ZXN0EgsKA2tleRgBIAEoCSJFChFSZWFkTG9jYWxSZXNwb25zZRIwCgVzdGF0ZRgBIAEoCzIhLnJpbmdrdi5pbnRlcm5hbC52MS5SZWdpc3RlclN0YXRlInIKEFNjYW5Mb2NhbFJlcXVlc3QSDgoGcHJlZml4GAEgASgJEhMKC3N0YXJ0X2FmdGVyGAIgASgJEg0KBWxpbWl0GAMgASgNEhEKCWtleXNfb25seRgEIAEoCBIXCg9pbmNsdWRlX2RlbGV0ZWQYBSABKAgiTwoOU2NhbkxvY2FsRW50cnkSCwoDa2V5GAEgASgJEjAKBXN0YXRlGAIgASgLMiEucmluZ2t2LmludGVybmFsLnYxLlJlZ2lzdGVyU3RhdGUiVgoRU2NhbkxvY2FsUmVzcG9uc2USMwoHZW50cmllcxgBIAMoCzIiLnJpbmdrdi5pbnRlcm5hbC52MS5TY2FuTG9jYWxFbnRyeRIMCgRtb3JlGAIgASgIIjkKC1BpbmdSZXF1ZXN0EhQKDGZyb21fbm9kZV9pZBgBIAEoCRIUCgxtZW1iZXJzX2hhc2gYAiABKAkiRQoMUGluZ1Jlc3BvbnNlEg8KB25vZGVfaWQYASABKAkSFAoMbWVtYmVyc19oYXNoGAIgASgJEg4KBm5vd19tcxgDIAEoAyIvCg9TeW5jRGlnZXN0RW50cnkSCwoDa2V5GAEgASgJEg8KB3ZlcnNpb24YAiABKAQiXwoRU3luY0RpZ2VzdFJlcXVlc3QSFAoMZnJvbV9ub2RlX2lkGAEgASgJEjQKB2VudHJpZXMYAiADKAsyIy5yaW5na3YuaW50ZXJuYWwudjEuU3luY0RpZ2VzdEVudHJ5IigKElN5bmNEaWdlc3RSZXNwb25zZRISCgpzdGFsZV9rZXlzGAEgAygJMo4ECgtQZWVyU2VydmljZRJSCgdQcmVwYXJlEiIucmluZ2t2LmludGVybmFsLnYxLlByZXBhcmVSZXF1ZXN0GiMucmluZ2t2LmludGVybmFsLnYxLlByZXBhcmVSZXNwb25zZRJPCgZBY2NlcHQSIS5yaW5na3YuaW50ZXJuYWwudjEuQWNjZXB0UmVxdWVzdBoiLnJpbmdrdi5pbnRlcm5hbC52MS5BY2NlcHRSZXNwb25zZRJYCglSZWFkTG9jYWwSJC5yaW5na3YuaW50ZXJuYWwudjEuUmVhZExvY2FsUmVxdWVzdBolLnJpbmdrdi5pbnRlcm5hbC52MS5SZWFkTG9jYWxSZXNwb25zZRJYCglTY2FuTG9jYWwSJC5yaW5na3YuaW50ZXJuYWwudjEuU2NhbkxvY2FsUmVxdWVzdBolLnJpbmdrdi5pbnRlcm5hbC52MS5TY2FuTG9jYWxSZXNwb25zZRJJCgRQaW5nEh8ucmluZ2t2LmludGVybmFsLnYxLlBpbmdSZXF1ZXN0GiAucmluZ2t2LmludGVybmFsLnYxLlBpbmdSZXNwb25zZRJbCgpTeW5jRGlnZXN0EiUucmluZ2t2LmludGVybmFsLnYxLlN5bmNEaWdlc3RSZXF1ZXN0GiYucmluZ2t2LmludGVybmFsLnYxLlN5bmNEaWdlc3RSZXNwb25zZWIGcHJvdG8z");
 
 /**
  * Describes the message ringkv.internal.v1.Ballot.
@@ -28,109 +28,116 @@ export const RegisterStateSchema = /*@__PURE__*/
   messageDesc(file_ringkv_internal_v1_peer, 1);
 
 /**
+ * Describes the message ringkv.internal.v1.AppliedOp.
+ * Use `create(AppliedOpSchema)` to create a new message.
+ */
+export const AppliedOpSchema = /*@__PURE__*/
+  messageDesc(file_ringkv_internal_v1_peer, 2);
+
+/**
  * Describes the message ringkv.internal.v1.AcceptorRecord.
  * Use `create(AcceptorRecordSchema)` to create a new message.
  */
 export const AcceptorRecordSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 2);
+  messageDesc(file_ringkv_internal_v1_peer, 3);
 
 /**
  * Describes the message ringkv.internal.v1.PrepareRequest.
  * Use `create(PrepareRequestSchema)` to create a new message.
  */
 export const PrepareRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 3);
+  messageDesc(file_ringkv_internal_v1_peer, 4);
 
 /**
  * Describes the message ringkv.internal.v1.PrepareResponse.
  * Use `create(PrepareResponseSchema)` to create a new message.
  */
 export const PrepareResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 4);
+  messageDesc(file_ringkv_internal_v1_peer, 5);
 
 /**
  * Describes the message ringkv.internal.v1.AcceptRequest.
  * Use `create(AcceptRequestSchema)` to create a new message.
  */
 export const AcceptRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 5);
+  messageDesc(file_ringkv_internal_v1_peer, 6);
 
 /**
  * Describes the message ringkv.internal.v1.AcceptResponse.
  * Use `create(AcceptResponseSchema)` to create a new message.
  */
 export const AcceptResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 6);
+  messageDesc(file_ringkv_internal_v1_peer, 7);
 
 /**
  * Describes the message ringkv.internal.v1.ReadLocalRequest.
  * Use `create(ReadLocalRequestSchema)` to create a new message.
  */
 export const ReadLocalRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 7);
+  messageDesc(file_ringkv_internal_v1_peer, 8);
 
 /**
  * Describes the message ringkv.internal.v1.ReadLocalResponse.
  * Use `create(ReadLocalResponseSchema)` to create a new message.
  */
 export const ReadLocalResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 8);
+  messageDesc(file_ringkv_internal_v1_peer, 9);
 
 /**
  * Describes the message ringkv.internal.v1.ScanLocalRequest.
  * Use `create(ScanLocalRequestSchema)` to create a new message.
  */
 export const ScanLocalRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 9);
+  messageDesc(file_ringkv_internal_v1_peer, 10);
 
 /**
  * Describes the message ringkv.internal.v1.ScanLocalEntry.
  * Use `create(ScanLocalEntrySchema)` to create a new message.
  */
 export const ScanLocalEntrySchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 10);
+  messageDesc(file_ringkv_internal_v1_peer, 11);
 
 /**
  * Describes the message ringkv.internal.v1.ScanLocalResponse.
  * Use `create(ScanLocalResponseSchema)` to create a new message.
  */
 export const ScanLocalResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 11);
+  messageDesc(file_ringkv_internal_v1_peer, 12);
 
 /**
  * Describes the message ringkv.internal.v1.PingRequest.
  * Use `create(PingRequestSchema)` to create a new message.
  */
 export const PingRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 12);
+  messageDesc(file_ringkv_internal_v1_peer, 13);
 
 /**
  * Describes the message ringkv.internal.v1.PingResponse.
  * Use `create(PingResponseSchema)` to create a new message.
  */
 export const PingResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 13);
+  messageDesc(file_ringkv_internal_v1_peer, 14);
 
 /**
  * Describes the message ringkv.internal.v1.SyncDigestEntry.
  * Use `create(SyncDigestEntrySchema)` to create a new message.
  */
 export const SyncDigestEntrySchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 14);
+  messageDesc(file_ringkv_internal_v1_peer, 15);
 
 /**
  * Describes the message ringkv.internal.v1.SyncDigestRequest.
  * Use `create(SyncDigestRequestSchema)` to create a new message.
  */
 export const SyncDigestRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 15);
+  messageDesc(file_ringkv_internal_v1_peer, 16);
 
 /**
  * Describes the message ringkv.internal.v1.SyncDigestResponse.
  * Use `create(SyncDigestResponseSchema)` to create a new message.
  */
 export const SyncDigestResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 16);
+  messageDesc(file_ringkv_internal_v1_peer, 17);
 
 /**
  * @generated from service ringkv.internal.v1.PeerService

@@ -1,0 +1,43 @@
+import { randomBytes } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { AppliedOpSchema, type AppliedOp, type RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import type { Change } from "../replication/register.js";
+
+/** How long an applied op id is remembered: far longer than any request deadline. */
+export const opMemoryMs = 60_000;
+/** At most this many op ids per key (older ones expire first). */
+export const maxRecentOps = 8;
+
+/** A fresh operation id: 96 random bits, base64url. */
+export function newOpId(): string {
+  return randomBytes(12).toString("base64url");
+}
+
+/** What an idempotent change saw on its last application. */
+export interface IdempotentChange {
+  change: Change;
+  /** The earlier application of the same op, when this run found one (a retry). */
+  alreadyApplied(): AppliedOp | undefined;
+}
+
+/**
+ * Makes a write safe to retry on another coordinator. The entry node gives each forwarded write
+ * an op id; the change records it in the register (with the version it produced) and, when it
+ * finds its own id already there, changes nothing and reports the earlier result. Without this,
+ * a write whose first attempt timed out but was applied would be applied twice by the retry
+ * (a Put would skip a version; a CAS would fail against its own write).
+ */
+export function idempotent(opId: string, nowMs: number, change: Change): IdempotentChange {
+  let seen: AppliedOp | undefined;
+  return {
+    alreadyApplied: () => seen,
+    change(current: RegisterState): RegisterState {
+      seen = current.recentOps.find((op) => op.id === opId);
+      if (seen !== undefined) return current;
+      const next = change(current);
+      if (next === current) return current;
+      const kept = current.recentOps.filter((op) => nowMs - Number(op.atMs) < opMemoryMs).slice(0, maxRecentOps - 1);
+      return { ...next, recentOps: [create(AppliedOpSchema, { id: opId, version: next.version, atMs: BigInt(nowMs) }), ...kept] };
+    },
+  };
+}
