@@ -1,4 +1,5 @@
 import type { HandlerContext } from "@connectrpc/connect";
+import { ringkvError } from "../errors.js";
 
 /** Metadata headers nodes add when they forward a call. */
 export const forwardHeaders = {
@@ -10,6 +11,12 @@ export const forwardHeaders = {
   requestId: "x-request-id",
   /** Identifies a forwarded write so a retry on another coordinator is applied at most once. */
   opId: "ringkv-op-id",
+  /**
+   * The absolute deadline (Unix ms). grpc-timeout is relative and starts counting only when the
+   * receiver reads the request, so a request that sat in a paused node's socket would otherwise
+   * run long after the entry node gave up on it and retried elsewhere.
+   */
+  deadline: "ringkv-deadline",
 } as const;
 
 /** What the data path needs to know about one incoming call. */
@@ -25,17 +32,26 @@ export interface CallInfo {
   deadlineAt: number;
 }
 
-/** Extracts {@link CallInfo} from a Connect handler context, applying the default deadline. */
+/**
+ * Extracts {@link CallInfo} from a Connect handler context, applying the default deadline and a
+ * forwarding node's absolute deadline. A forwarded call that arrives after its deadline is
+ * refused before any work is done.
+ */
 export function callInfoFrom(ctx: HandlerContext, defaultTimeoutMs: number): CallInfo {
   const hops = Number.parseInt(ctx.requestHeader.get(forwardHeaders.hops) ?? "0", 10);
   const timeoutMs = ctx.timeoutMs() ?? defaultTimeoutMs;
+  const absolute = Number(ctx.requestHeader.get(forwardHeaders.deadline) ?? Number.POSITIVE_INFINITY);
+  const deadlineAt = Math.min(Date.now() + timeoutMs, Number.isFinite(absolute) ? absolute : Number.POSITIVE_INFINITY);
+  if (deadlineAt <= Date.now()) {
+    throw ringkvError("deadline_exceeded", "the request reached this node after its deadline; it was not executed");
+  }
   return {
     hops: Number.isFinite(hops) && hops > 0 ? hops : 0,
     membersHash: ctx.requestHeader.get(forwardHeaders.membersHash) ?? undefined,
     requestId: ctx.requestHeader.get(forwardHeaders.requestId) ?? ctx.values.get(requestIdKey) ?? "",
     opId: ctx.requestHeader.get(forwardHeaders.opId) ?? undefined,
     signal: ctx.signal,
-    deadlineAt: Date.now() + timeoutMs,
+    deadlineAt,
   };
 }
 

@@ -39,6 +39,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           [forwardHeaders.hops]: String(info.hops + 1),
           [forwardHeaders.membersHash]: membership.membersHash,
           [forwardHeaders.requestId]: info.requestId,
+          [forwardHeaders.deadline]: String(Math.floor(info.deadlineAt)),
           ...(info.opId !== undefined ? { [forwardHeaders.opId]: info.opId } : {}),
         },
       };
@@ -49,15 +50,22 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         return result;
       } catch (err) {
         options.onForward?.(id, "error");
-        throw translatePeerError(err, id, membership, detector);
+        throw translatePeerError(err, id, membership, detector, info.signal);
       }
     },
   };
 }
 
-function translatePeerError(err: unknown, id: string, membership: Membership, detector: FailureDetector): Error {
+function translatePeerError(err: unknown, id: string, membership: Membership, detector: FailureDetector, signal: AbortSignal): Error {
   if (err instanceof RingkvError) return err;
   const ce = ConnectError.from(err);
+  const dropped = ce.code === Code.Canceled || ce.code === Code.Aborted;
+  if (dropped && !signal.aborted && ce.metadata.get("ringkv-reason") === null) {
+    // Our caller did not cancel: the stream or connection was reset under us (the peer died
+    // mid-call). Retrying elsewhere is safe: writes carry an op id.
+    detector.reportUnreachable(id, ce.rawMessage);
+    return ringkvError("peer_unavailable", `node ${id} (${membership.address(id)}) dropped the call: ${ce.rawMessage}`, { nodeId: id });
+  }
   if (ce.code === Code.Unavailable && ce.metadata.get("ringkv-reason") === null) {
     detector.reportUnreachable(id, ce.rawMessage);
     return ringkvError("peer_unavailable", `node ${id} (${membership.address(id)}) is unavailable: ${ce.rawMessage}`, { nodeId: id });

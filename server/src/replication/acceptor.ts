@@ -59,7 +59,8 @@ export function createAcceptor(options: AcceptorOptions): Acceptor {
       floor = maxBallot(floor, stored);
       return floor;
     });
-    return (await floorLoaded) as Ballot;
+    await floorLoaded;
+    return floor;
   }
 
   /** The key's record, or the record a forgotten key behaves as: promised = the floor. */

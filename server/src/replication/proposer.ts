@@ -1,10 +1,11 @@
-import { setMaxListeners } from "node:events";
 import type { Ballot, RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { RingkvError, ringkvError } from "../errors.js";
 import { ballotEquals, createBallotCounter } from "./ballot.js";
 import { systemClock, type Clock } from "./clock.js";
+import { outcomeUnknown, startOperation, waitAtMost } from "./operation.js";
 import { createKeyMutex } from "./key-mutex.js";
 import { createLru, type Lru } from "./lru.js";
+import type { AllAnswers, QuorumOutcome } from "./quorum.js";
 import {
   highestAccepted,
   majority,
@@ -134,7 +135,16 @@ interface Written {
   base: RegisterState;
 }
 
-const finished = new Error("operation finished");
+
+/**
+ * Whether every replica explicitly refused an accept. A refusal means the replica had promised
+ * a higher ballot, and promises never go down, so not even a late duplicate of the message can
+ * be accepted: the state it carried exists nowhere. A failed call proves nothing (the request
+ * may have arrived).
+ */
+function refutedEverywhere(answers: AllAnswers<unknown>, replicas: number): boolean {
+  return answers.complete && answers.rejected.length === replicas;
+}
 
 /** Creates a {@link Proposer}. */
 export function createProposer(options: ProposerOptions): Proposer {
@@ -233,9 +243,8 @@ export function createProposer(options: ProposerOptions): Proposer {
       }
 
       let index = ours?.index;
-      if (index === undefined && !registerEquals(next, current)) {
-        index = written.push({ state: next, base: current }) - 1;
-      }
+      const fresh = index === undefined && !registerEquals(next, current);
+      if (fresh) index = written.push({ state: next, base: current }) - 1;
       if (index !== undefined) ourBallots.push({ ballot, index });
       const promiseNext = counter.next();
       const accepted = await sendAccept(ctx, { ballot, state: next, promiseNext }, needed);
@@ -246,23 +255,31 @@ export function createProposer(options: ProposerOptions): Proposer {
       }
       if (accepted.kind === "unreachable") throw noQuorum(ctx, accepted, needed, written);
       stats.retries++;
-      if (fast) {
-        stats.fastPathMisses++;
-        continue; // someone else prepared: fall back to a full round at once
+      if (fast) stats.fastPathMisses++;
+      // Retry; a fast-path miss only means someone else prepared, so the full round starts at
+      // once. The pause doubles as time for the last answers: if every replica refused this
+      // write, it is stored nowhere and can never be chosen, so it is no longer "maybe applied".
+      const pause = fast ? 0 : backoffDelay(attempt);
+      const everyAnswer = await waitAtMost(clock, accepted.everyAnswer, pause, signal);
+      if (fresh && everyAnswer !== undefined && refutedEverywhere(everyAnswer, replicas.length)) {
+        written.pop();
+        ourBallots.pop();
       }
-      await backoff(attempt, signal);
     }
   }
 
-  function noQuorum(ctx: RoundContext, outcome: Parameters<typeof noQuorumError>[1], needed: number, written: Written[]): RingkvError {
+  function noQuorum(ctx: RoundContext, outcome: QuorumOutcome<unknown>, needed: number, written: Written[]): RingkvError {
     const error = noQuorumError(ctx, outcome, needed);
     if (written.length === 0) return error;
     return outcomeUnknown(ctx.key, error.message);
   }
 
+  function backoffDelay(attempt: number): number {
+    return random() * Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(attempt, 20));
+  }
+
   function backoff(attempt: number, signal: AbortSignal): Promise<void> {
-    const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(attempt, 20));
-    return clock.sleep(random() * ceiling, signal);
+    return clock.sleep(backoffDelay(attempt), signal);
   }
 
   return {
@@ -306,9 +323,6 @@ function mayDescendFrom(current: RegisterState, w: RegisterState): boolean {
   return current.version === w.version && registerEquals(current, w);
 }
 
-function outcomeUnknown(key: string, why: string): RingkvError {
-  return ringkvError("outcome_unknown", `the write may or may not have been applied to key ${JSON.stringify(key)}: ${why}`);
-}
 
 function checkReplicas(replicas: readonly string[]): void {
   if (replicas.length === 0) throw ringkvError("internal", "a CASPaxos round needs at least one replica");
@@ -321,36 +335,4 @@ function randomIncarnation(random: () => number): bigint {
   const hi = BigInt(Math.floor(random() * 2 ** 32));
   const lo = BigInt(Math.floor(random() * 2 ** 32));
   return (hi << 32n) | lo;
-}
-
-/**
- * One operation's lifetime: an AbortSignal that fires at the deadline or when the caller's
- * signal aborts (stopping waits and outstanding calls), and the mapping of those aborts to the
- * error the caller gets.
- */
-function startOperation(clock: Clock, opts: { signal?: AbortSignal; deadlineAt: number }) {
-  const controller = new AbortController();
-  // Every outstanding call listens on it (replicas x phases, stragglers included).
-  setMaxListeners(0, controller.signal);
-  const deadline = ringkvError("deadline_exceeded", "the deadline passed before the operation completed");
-  const canceled = ringkvError("canceled", "the operation was canceled");
-  const onCallerAbort = () => controller.abort(canceled);
-  if (opts.signal?.aborted) controller.abort(canceled);
-  else opts.signal?.addEventListener("abort", onCallerAbort, { once: true });
-  const remaining = opts.deadlineAt - clock.now();
-  if (remaining <= 0) controller.abort(deadline);
-  else clock.sleep(remaining, controller.signal).then(() => controller.abort(deadline), () => {});
-  return {
-    signal: controller.signal,
-    translate(error: unknown, wrote: boolean): unknown {
-      if (error !== deadline && error !== canceled) return error;
-      if (!wrote) return error;
-      const why = error === deadline ? "the deadline passed" : "the operation was canceled";
-      return ringkvError("outcome_unknown", `the write may or may not have been applied: ${why} before it was confirmed`);
-    },
-    finish() {
-      opts.signal?.removeEventListener("abort", onCallerAbort);
-      controller.abort(finished);
-    },
-  };
 }

@@ -27,6 +27,20 @@ export interface QuorumOutcome<R> {
   ok: Answer<R>[];
   rejected: Answer<R>[];
   failed: Failure[];
+  /**
+   * Every replica's answer, once all calls settled (stragglers included). Never rejects; if the
+   * signal aborts first it resolves with what arrived until then and `complete: false`.
+   */
+  everyAnswer: Promise<AllAnswers<R>>;
+}
+
+/** All answers of a round, see {@link QuorumOutcome.everyAnswer}. */
+export interface AllAnswers<R> {
+  ok: Answer<R>[];
+  rejected: Answer<R>[];
+  failed: Failure[];
+  /** Whether every replica answered or failed (false when the wait was aborted). */
+  complete: boolean;
 }
 
 /** Options of {@link collectQuorum}. */
@@ -49,26 +63,42 @@ export interface CollectQuorumOptions<R> {
 export function collectQuorum<R>(options: CollectQuorumOptions<R>): Promise<QuorumOutcome<R>> {
   const { replicas, needed, call, isOk, onAnswer, signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
-  const outcome: QuorumOutcome<R> = { kind: "unreachable", ok: [], rejected: [], failed: [] };
+  // Everything that arrives, also after the outcome was decided.
+  const all: AllAnswers<R> = { ok: [], rejected: [], failed: [], complete: false };
+  let finishAll: () => void = () => {};
+  const everyAnswer = new Promise<AllAnswers<R>>((resolve) => {
+    finishAll = () => resolve({ ...all, ok: [...all.ok], rejected: [...all.rejected], failed: [...all.failed] });
+  });
   return new Promise((resolve, reject) => {
     let pending = replicas.length;
     let settled = false;
-    const onAbort = () => finish(() => reject(signal?.reason));
+    const onAbort = () => {
+      finishAll();
+      finish(() => reject(signal?.reason));
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
 
     function finish(settle: () => void): void {
       if (settled) return;
       settled = true;
-      signal?.removeEventListener("abort", onAbort);
       settle();
     }
 
-    function decide(): void {
-      if (outcome.ok.length >= needed) {
-        finish(() => resolve({ ...outcome, kind: "quorum" }));
-      } else if (outcome.ok.length + pending < needed) {
-        const kind = outcome.rejected.length > 0 ? "rejected" : "unreachable";
-        finish(() => resolve({ ...outcome, kind }));
+    function snapshot(kind: QuorumOutcome<R>["kind"]): QuorumOutcome<R> {
+      return { kind, ok: [...all.ok], rejected: [...all.rejected], failed: [...all.failed], everyAnswer };
+    }
+
+    function record(): void {
+      pending--;
+      if (pending === 0) {
+        all.complete = true;
+        signal?.removeEventListener("abort", onAbort);
+        finishAll();
+      }
+      if (all.ok.length >= needed) {
+        finish(() => resolve(snapshot("quorum")));
+      } else if (all.ok.length + pending < needed) {
+        finish(() => resolve(snapshot(all.rejected.length > 0 ? "rejected" : "unreachable")));
       }
     }
 
@@ -82,19 +112,19 @@ export function collectQuorum<R>(options: CollectQuorumOptions<R>): Promise<Quor
       answer.then(
         (response) => {
           onAnswer?.(nodeId, response);
-          if (settled) return;
-          pending--;
-          (isOk(response) ? outcome.ok : outcome.rejected).push({ nodeId, response });
-          decide();
+          (isOk(response) ? all.ok : all.rejected).push({ nodeId, response });
+          record();
         },
         (error: unknown) => {
-          if (settled) return;
-          pending--;
-          outcome.failed.push({ nodeId, error });
-          decide();
+          all.failed.push({ nodeId, error });
+          record();
         },
       );
     }
-    decide();
+    if (replicas.length === 0) {
+      all.complete = true;
+      finishAll();
+      finish(() => resolve(snapshot("unreachable")));
+    }
   });
 }

@@ -27,13 +27,21 @@ import { isTombstone } from "./register.js";
  *
  * The cost: a forgotten key is indistinguishable from a never-written one, so its version
  * restarts at 1 if it is written again. Versions therefore only stay unique per key between
- * collections; collect only tombstones older than any version a client may still hold for a
- * compare-and-set (`minAgeMs`, e.g. a day).
+ * collections. Hence the grace period `minAgeMs` (e.g. a day) must exceed:
+ * - the longest operation deadline plus the clock skew between nodes: a proposer retrying a
+ *   write tells "my write is in the key's history" from "it is not" by versions, and a
+ *   collection under a running operation would fool it (the simulation found a delete that
+ *   reported "not found" because its own tombstone was collected while it retried);
+ * - how long clients keep a version for a later compare-and-set, or that CAS could match a
+ *   re-created key's restarted version.
  */
 
 /** Options of a collection. */
 export interface CollectTombstoneOptions {
-  /** Only collect tombstones deleted at least this long ago (by deletedAtMs vs `nowMs`). */
+  /**
+   * Only collect tombstones deleted at least this long ago (deletedAtMs vs `nowMs`); must exceed
+   * the longest operation deadline plus clock skew (see above).
+   */
   minAgeMs: number;
   /** Current Unix ms to compare with the tombstone's deletedAtMs (default: the clock's now). */
   nowMs?: number;

@@ -1,0 +1,81 @@
+import { setMaxListeners } from "node:events";
+import { ringkvError, type RingkvError } from "../errors.js";
+import type { Clock } from "./clock.js";
+
+/**
+ * The lifetime of one proposer operation: its deadline and cancellation as one AbortSignal, and
+ * which error the caller gets when it fires.
+ */
+
+const finished = new Error("operation finished");
+const settledEarly = new Error("settled");
+
+/** The `outcome_unknown` error: a write was sent and its fate is not known. */
+export function outcomeUnknown(key: string, why: string): RingkvError {
+  return ringkvError("outcome_unknown", `the write may or may not have been applied to key ${JSON.stringify(key)}: ${why}`);
+}
+
+/** A running operation, see {@link startOperation}. */
+export interface Operation {
+  /** Fires at the deadline or when the caller aborts; stops waits and outstanding calls. */
+  readonly signal: AbortSignal;
+  /**
+   * The error for the caller: the deadline or cancellation as is when nothing was written, or
+   * `outcome_unknown` once a write was sent (`wrote`); any other error unchanged.
+   */
+  translate(error: unknown, wrote: boolean): unknown;
+  /** Ends the operation: cancels the deadline timer and any call still outstanding. */
+  finish(): void;
+}
+
+/** Starts an operation's clock: the deadline counts on `clock`. */
+export function startOperation(clock: Clock, opts: { signal?: AbortSignal; deadlineAt: number }): Operation {
+  const controller = new AbortController();
+  // Every outstanding call listens on it (replicas x phases, stragglers included).
+  setMaxListeners(0, controller.signal);
+  const deadline = ringkvError("deadline_exceeded", "the deadline passed before the operation completed");
+  const canceled = ringkvError("canceled", "the operation was canceled");
+  const onCallerAbort = () => controller.abort(canceled);
+  if (opts.signal?.aborted) controller.abort(canceled);
+  else opts.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  const remaining = opts.deadlineAt - clock.now();
+  if (remaining <= 0) controller.abort(deadline);
+  else clock.sleep(remaining, controller.signal).then(() => controller.abort(deadline), () => {});
+  return {
+    signal: controller.signal,
+    translate(error: unknown, wrote: boolean): unknown {
+      if (error !== deadline && error !== canceled) return error;
+      if (!wrote) return error;
+      const why = error === deadline ? "the deadline passed" : "the operation was canceled";
+      return ringkvError("outcome_unknown", `the write may or may not have been applied: ${why} before it was confirmed`);
+    },
+    finish() {
+      opts.signal?.removeEventListener("abort", onCallerAbort);
+      controller.abort(finished);
+    },
+  };
+}
+
+/**
+ * The promise's value if it settles within `ms` (at least one tick), else undefined: lets a
+ * pause that has to happen anyway double as a bounded wait for late answers.
+ */
+export async function waitAtMost<T>(clock: Clock, promise: Promise<T>, ms: number, signal: AbortSignal): Promise<T | undefined> {
+  signal.throwIfAborted();
+  let value: T | undefined;
+  const timer = new AbortController();
+  const onAbort = () => timer.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  void promise.then((v) => {
+    value = v;
+    timer.abort(settledEarly);
+  });
+  try {
+    await clock.sleep(ms, timer.signal);
+  } catch (error) {
+    if (error !== settledEarly) throw error;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+  return value;
+}

@@ -1,0 +1,310 @@
+import { create } from "@bufbuild/protobuf";
+import { PrepareRequestSchema, type AcceptRequest } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { describe, expect, it } from "vitest";
+import { RingkvError } from "../errors.js";
+import { createAcceptor, type Acceptor } from "./acceptor.js";
+import { createMemoryAcceptorStore, type MemoryAcceptorStore } from "./acceptor-store.js";
+import { makeBallot } from "./ballot.js";
+import { createProposer, type ProposerOptions } from "./proposer.js";
+import { deleteChange, putChange, readChange, type Change } from "./register.js";
+import type { ProposerTransport } from "./transport.js";
+
+const text = (s: string) => new TextEncoder().encode(s);
+const put = (value: string, expectedVersion?: bigint): Change =>
+  putChange({ value: text(value), ...(expectedVersion !== undefined ? { expectedVersion } : {}) });
+const soon = () => ({ deadlineAt: Date.now() + 2_000 });
+const replicas = ["n1", "n2", "n3"] as const;
+
+/** Three in-memory acceptors behind a transport the test can break. */
+function createHarness() {
+  const stores = new Map<string, MemoryAcceptorStore>(replicas.map((id) => [id, createMemoryAcceptorStore()]));
+  const acceptors = new Map<string, Acceptor>([...stores].map(([id, store]) => [id, createAcceptor({ store })]));
+  const down = new Set<string>();
+  const silent = new Set<string>();
+  const log: string[] = [];
+  const hooks: { beforeAccept?: (to: string, req: AcceptRequest) => Promise<void> | void; silentAccept: Set<string> } = {
+    silentAccept: new Set(),
+  };
+  const never = (signal: AbortSignal) =>
+    new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true }));
+  const transport: ProposerTransport = {
+    async prepare(to, req, signal) {
+      log.push(`prepare ${to}`);
+      if (down.has(to)) throw new Error("connection refused");
+      if (silent.has(to)) return never(signal);
+      return acceptors.get(to)!.prepare(req);
+    },
+    async accept(to, req, signal) {
+      log.push(`accept ${to}`);
+      if (down.has(to)) throw new Error("connection refused");
+      if (silent.has(to) || hooks.silentAccept.has(to)) return never(signal);
+      await hooks.beforeAccept?.(to, req);
+      return acceptors.get(to)!.accept(req);
+    },
+  };
+  const proposer = (nodeId: string, options: Partial<ProposerOptions> = {}) => createProposer({ nodeId, transport, ...options });
+  return { stores, acceptors, down, silent, log, hooks, proposer };
+}
+
+async function failure(promise: Promise<unknown>): Promise<RingkvError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RingkvError) return error;
+    throw error;
+  }
+  throw new Error("expected the operation to fail");
+}
+
+describe("createProposer()", () => {
+  it("commits a change on a majority and returns the committed state", async () => {
+    const h = createHarness();
+    const p = h.proposer("n1");
+    const state = await p.execute("k", replicas, put("a"), soon());
+    expect(state).toMatchObject({ exists: true, version: 1n, value: text("a") });
+    for (const acceptor of h.acceptors.values()) expect((await acceptor.read("k")).version).toBe(1n);
+    expect((await p.execute("k", replicas, readChange, soon())).version).toBe(1n);
+  });
+
+  it("needs one round trip per operation while its fast path holds", async () => {
+    const h = createHarness();
+    const p = h.proposer("n1");
+    await p.execute("k", replicas, put("a"), soon());
+    h.log.length = 0;
+    await p.execute("k", replicas, put("b"), soon());
+    await p.execute("k", replicas, readChange, soon());
+    expect(h.log.filter((l) => l.startsWith("prepare"))).toEqual([]);
+    expect(p.stats.fastPathAttempts).toBe(2);
+  });
+
+  it("falls back to a full round when another proposer took over the key", async () => {
+    const h = createHarness();
+    const p1 = h.proposer("n1");
+    const p2 = h.proposer("n2");
+    await p1.execute("k", replicas, put("a"), soon());
+    await p2.execute("k", replicas, put("b"), soon());
+    const state = await p1.execute("k", replicas, put("c"), soon());
+    expect(state.version).toBe(3n);
+    expect(p1.stats.fastPathMisses).toBe(1);
+  });
+
+  it("never fails a compare-and-set on a stale fast-path state", async () => {
+    const h = createHarness();
+    const p1 = h.proposer("n1");
+    const p2 = h.proposer("n2");
+    await p1.execute("k", replicas, put("a"), soon()); // p1 caches version 1
+    await p2.execute("k", replicas, put("b"), soon()); // version 2 behind p1's back
+    const state = await p1.execute("k", replicas, put("c", 2n), soon());
+    expect(state.version).toBe(3n);
+  });
+
+  it("confirms the current state with a majority before failing a compare-and-set", async () => {
+    const h = createHarness();
+    const p = h.proposer("n1");
+    await p.execute("k", replicas, put("a"), soon());
+    h.log.length = 0;
+    const error = await failure(p.execute("k", replicas, put("b", 7n), soon()));
+    expect(error.reason).toBe("version_mismatch");
+    expect(error.details.currentVersion).toBe(1n);
+    expect(h.log.some((l) => l.startsWith("accept"))).toBe(true);
+    expect((await h.acceptors.get("n1")!.read("k")).value).toEqual(text("a"));
+  });
+
+  it("tells the change what it deleted through its last call", async () => {
+    const h = createHarness();
+    const p = h.proposer("n1");
+    await p.execute("k", replicas, put("a"), soon());
+    let found: boolean | undefined;
+    const del = deleteChange({ nowMs: 1 });
+    const state = await p.execute("k", replicas, (current) => {
+      found = current.exists;
+      return del(current);
+    }, soon());
+    expect(found).toBe(true);
+    expect(state).toMatchObject({ exists: false, version: 2n });
+  });
+
+  it("does not wait for a replica that never answers", async () => {
+    const h = createHarness();
+    h.silent.add("n3");
+    const p = h.proposer("n1");
+    const started = Date.now();
+    expect((await p.execute("k", replicas, put("a"), { deadlineAt: Date.now() + 10_000 })).version).toBe(1n);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it("fails fast with no_quorum, naming the unreachable replicas, when a majority is down", async () => {
+    const h = createHarness();
+    h.down.add("n2");
+    h.down.add("n3");
+    const started = Date.now();
+    const error = await failure(h.proposer("n1").execute("k", replicas, put("a"), { deadlineAt: Date.now() + 10_000 }));
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(error.reason).toBe("no_quorum");
+    expect(error.message).toMatch(/n2.*n3/);
+    expect(h.log.some((l) => l.startsWith("accept"))).toBe(false);
+  });
+
+  it("reports outcome_unknown when the deadline passes after a write was sent", async () => {
+    const h = createHarness();
+    h.hooks.silentAccept.add("n2");
+    h.hooks.silentAccept.add("n3");
+    const error = await failure(h.proposer("n1").execute("k", replicas, put("a"), { deadlineAt: Date.now() + 50 }));
+    expect(error.reason).toBe("outcome_unknown");
+    expect(error.message).toContain("the write may or may not have been applied");
+  });
+
+  it("reports deadline_exceeded when nothing was written", async () => {
+    const h = createHarness();
+    for (const id of replicas) h.silent.add(id);
+    const error = await failure(h.proposer("n1").execute("k", replicas, put("a"), { deadlineAt: Date.now() + 30 }));
+    expect(error.reason).toBe("deadline_exceeded");
+  });
+
+  it("reports canceled when the caller aborts before anything was written", async () => {
+    const h = createHarness();
+    for (const id of replicas) h.silent.add(id);
+    const controller = new AbortController();
+    const pending = h.proposer("n1").execute("k", replicas, put("a"), { deadlineAt: Date.now() + 10_000, signal: controller.signal });
+    controller.abort();
+    expect((await failure(pending)).reason).toBe("canceled");
+  });
+
+  it("picks the state accepted with the highest ballot", async () => {
+    const h = createHarness();
+    // n2 holds a newer state than n1 (as after a round that reached n2 and n3 only); n3 is down.
+    await h.proposer("n9").execute("k", replicas, put("old"), soon());
+    h.down.add("n1");
+    await h.proposer("n8").execute("k", replicas, put("new"), soon());
+    h.down.delete("n1");
+    h.down.add("n3");
+    const state = await h.proposer("n7").execute("k", replicas, readChange, soon());
+    expect(state).toMatchObject({ value: text("new"), version: 2n });
+  });
+
+  it("does not apply a write twice when a retry finds it already accepted", async () => {
+    const h = createHarness();
+    const rival = makeBallot(100n, "rival", 1n);
+    const raced = new Set<string>();
+    // The first accept reaches n1; a rival's prepare gets to n2 and n3 just before it.
+    h.hooks.beforeAccept = async (to) => {
+      if (to !== "n1" && !raced.has(to)) {
+        raced.add(to);
+        await h.acceptors.get(to)!.prepare(create(PrepareRequestSchema, { key: "k", ballot: rival }));
+      }
+    };
+    let calls = 0;
+    const change: Change = (current) => {
+      calls++;
+      return put("once")(current);
+    };
+    const state = await h.proposer("n1").execute("k", replicas, change, soon());
+    expect(state).toMatchObject({ value: text("once"), version: 1n });
+    expect(calls).toBe(2); // applied once, called again on the same input for the caller's sake
+    for (const acceptor of h.acceptors.values()) expect((await acceptor.read("k")).version).toBe(1n);
+  });
+
+  it("reports outcome_unknown rather than guessing when a rival wrote over a write it may have made", async () => {
+    const h = createHarness();
+    const rival = h.proposer("n2");
+    const firstTry = new Set<string>();
+    // The write reaches n1 only: n3's connection breaks, and before it gets to n2, a client on
+    // another node writes twice through n2 and n3 (n1 unreachable for it).
+    h.hooks.beforeAccept = async (to, req) => {
+      if (req.ballot?.nodeId !== "n1" || firstTry.has(to)) return;
+      firstTry.add(to);
+      if (to === "n3") throw new Error("connection reset");
+      if (to === "n2") {
+        h.down.add("n1");
+        await rival.execute("k", replicas, put("r1"), soon());
+        await rival.execute("k", replicas, put("r2"), soon());
+        h.down.delete("n1");
+      }
+    };
+    const error = await failure(h.proposer("n1").execute("k", replicas, put("mine"), soon()));
+    expect(error.reason).toBe("outcome_unknown");
+    expect(error.message).toContain("the write may or may not have been applied");
+  });
+
+  it("never reuses a ballot after a restart, so a write is not lost to a ballot clash", async () => {
+    const h = createHarness();
+    // Before the restart: a write reaches n1 only (n2 and n3 promised its ballot, nothing more).
+    h.hooks.silentAccept.add("n2");
+    h.hooks.silentAccept.add("n3");
+    const before = h.proposer("n1", { incarnation: 1n });
+    expect((await failure(before.execute("k", replicas, put("A"), { deadlineAt: Date.now() + 50 }))).reason).toBe("outcome_unknown");
+    h.hooks.silentAccept.clear();
+    // After the restart the counter starts again at 1: only the incarnation tells the ballots apart.
+    const after = h.proposer("n1", { incarnation: 2n });
+    expect((await after.execute("k", replicas, put("B"), soon())).version).toBe(1n);
+    h.down.add("n3");
+    const read = await h.proposer("n2").execute("k", replicas, readChange, soon());
+    expect(read.value).toEqual(text("B"));
+  });
+
+  it("keeps its fast-path cache bounded", async () => {
+    const h = createHarness();
+    const p = h.proposer("n1", { fastPathKeys: 2 });
+    for (const key of ["a", "b", "c"]) await p.execute(key, replicas, put("x"), soon());
+    h.log.length = 0;
+    await p.execute("c", replicas, readChange, soon());
+    expect(h.log.some((l) => l.startsWith("prepare"))).toBe(false);
+    await p.execute("a", replicas, readChange, soon()); // evicted: full round
+    expect(h.log.some((l) => l.startsWith("prepare"))).toBe(true);
+  });
+
+  it("runs one operation per key at a time and keeps their order", async () => {
+    const h = createHarness();
+    const p = h.proposer("n1");
+    const results = await Promise.all(["a", "b", "c", "d"].map((v) => p.execute("k", replicas, put(v), soon())));
+    expect(results.map((s) => s.version)).toEqual([1n, 2n, 3n, 4n]);
+  });
+});
+
+describe("Proposer.collectTombstone()", () => {
+  const gc = (minAgeMs = 0) => ({ minAgeMs, nowMs: 1_000, deadlineAt: Date.now() + 2_000 });
+
+  it("removes an old tombstone from every replica, after which the key starts over", async () => {
+    const h = createHarness();
+    const p = h.proposer("n1");
+    await p.execute("k", replicas, put("a"), soon());
+    await p.execute("k", replicas, deleteChange({ nowMs: 10 }), soon());
+    expect(await p.collectTombstone("k", replicas, gc())).toEqual({ status: "collected" });
+    for (const store of h.stores.values()) expect(store.size).toBe(0);
+    const state = await p.execute("k", replicas, readChange, soon());
+    expect(state).toMatchObject({ exists: false, version: 0n });
+    expect((await p.execute("k", replicas, put("b"), soon())).version).toBe(1n);
+  });
+
+  it("keeps tombstones younger than minAgeMs and values", async () => {
+    const h = createHarness();
+    const p = h.proposer("n1");
+    await p.execute("k", replicas, put("a"), soon());
+    expect(await p.collectTombstone("k", replicas, gc())).toEqual({ status: "not-a-tombstone" });
+    await p.execute("k", replicas, deleteChange({ nowMs: 990 }), soon());
+    expect(await p.collectTombstone("k", replicas, gc(100))).toMatchObject({ status: "too-recent", deletedAtMs: 990n });
+    for (const store of h.stores.values()) expect(store.size).toBe(1);
+  });
+
+  it("needs every replica and stops harmlessly when one is down", async () => {
+    const h = createHarness();
+    const p = h.proposer("n1");
+    await p.execute("k", replicas, put("a"), soon());
+    await p.execute("k", replicas, deleteChange({ nowMs: 10 }), soon());
+    h.down.add("n3");
+    expect(await p.collectTombstone("k", replicas, gc())).toMatchObject({ status: "incomplete" });
+    expect(h.stores.get("n1")!.size).toBe(1);
+  });
+
+  it("cannot be undone by a proposer holding a stale fast-path entry", async () => {
+    const h = createHarness();
+    const stale = h.proposer("n1");
+    const other = h.proposer("n2");
+    await stale.execute("k", replicas, put("old"), soon()); // stale caches "old"
+    await other.execute("k", replicas, deleteChange({ nowMs: 10 }), soon());
+    expect(await other.collectTombstone("k", replicas, gc())).toEqual({ status: "collected" });
+    const read = await stale.execute("k", replicas, readChange, soon());
+    expect(read).toMatchObject({ exists: false });
+    expect(stale.stats.fastPathMisses).toBe(1);
+  });
+});
