@@ -45,6 +45,8 @@ export interface Cluster {
   readonly network: Network;
   node(id: string): SimNode;
   upNodes(): SimNode[];
+  /** Every proposer ever started (crashed incarnations included), for statistics. */
+  readonly proposers: readonly Proposer[];
   /** Kills the process: volatile state (proposer cache, unsynced writes, in-flight messages) is lost. */
   crash(id: string): void;
   /** Starts a new process on the same disk: a fresh acceptor and proposer (new incarnation). */
@@ -57,6 +59,7 @@ export function createCluster(options: ClusterOptions): Cluster {
   const diskPrng = prng.fork();
   const proposerPrng = prng.fork();
   const nodes = new Map<string, SimNode>();
+  const proposers: Proposer[] = [];
   const node = (id: string): SimNode => {
     const n = nodes.get(id);
     if (n === undefined) throw new Error(`unknown node ${id}`);
@@ -66,6 +69,14 @@ export function createCluster(options: ClusterOptions): Cluster {
 
   function boot(id: string, platter: MemoryAcceptorStore, incarnation: number): SimNode {
     const disk = createSimDisk({ platter, scheduler, prng: diskPrng, meanWriteMs });
+    const proposer = createProposer({
+      nodeId: id,
+      transport: network.transport(id),
+      clock: scheduler.clock,
+      random: proposerPrng.next,
+      ...(options.fastPathKeys !== undefined ? { fastPathKeys: options.fastPathKeys } : {}),
+    });
+    proposers.push(proposer);
     return {
       id,
       up: true,
@@ -73,13 +84,7 @@ export function createCluster(options: ClusterOptions): Cluster {
       platter,
       disk,
       acceptor: createAcceptor({ store: disk }),
-      proposer: createProposer({
-        nodeId: id,
-        transport: network.transport(id),
-        clock: scheduler.clock,
-        random: proposerPrng.next,
-        ...(options.fastPathKeys !== undefined ? { fastPathKeys: options.fastPathKeys } : {}),
-      }),
+      proposer,
       lifetime: new AbortController(),
     };
   }
@@ -89,6 +94,7 @@ export function createCluster(options: ClusterOptions): Cluster {
   return {
     nodes,
     network,
+    proposers,
     node,
     upNodes: () => [...nodes.values()].filter((n) => n.up),
     crash(id) {

@@ -112,6 +112,7 @@ export function createNetwork(options: NetworkOptions): Network {
     outSchema: O,
     handle: (acceptor: Acceptor, req: MessageShape<I>) => Promise<MessageShape<O>>,
     req: MessageShape<I>,
+    key: string,
     signal: AbortSignal,
   ): Promise<MessageShape<O>> {
     if (signal.aborted) return Promise.reject(signal.reason);
@@ -141,7 +142,7 @@ export function createNetwork(options: NetworkOptions): Network {
         const decoded = fromBinary(inSchema, bytes);
         handle(server.acceptor, decoded).then(
           (res) => {
-            trace?.(`${scheduler.now().toFixed(3)} ${from}->${to} ${(decoded as { key: string }).key} `
+            trace?.(`${scheduler.now().toFixed(3)} ${from}->${to} ${key} `
               + `${inSchema.typeName.split(".").pop()} ${formatMessage(decoded)} => ${formatMessage(res)}`);
             // An answer computed by a node that crashed meanwhile is never sent.
             if (!node(to).up || node(to).incarnation !== serverIncarnation) return;
@@ -166,9 +167,9 @@ export function createNetwork(options: NetworkOptions): Network {
     transport(from) {
       return {
         prepare: (to, req, signal) =>
-          rpc(from, to, PrepareRequestSchema, PrepareResponseSchema, (a, r) => a.prepare(r), req, signal),
+          rpc(from, to, PrepareRequestSchema, PrepareResponseSchema, (a, r) => a.prepare(r), req, req.key, signal),
         accept: (to, req, signal) =>
-          rpc(from, to, AcceptRequestSchema, AcceptResponseSchema, (a, r) => a.accept(r), req, signal),
+          rpc(from, to, AcceptRequestSchema, AcceptResponseSchema, (a, r) => a.accept(r), req, req.key, signal),
       };
     },
     setLink(a, b, isConnected) {

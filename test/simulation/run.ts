@@ -42,6 +42,9 @@ export interface RunReport {
     gcIncomplete: number;
     crashes: number;
     partitions: number;
+    /** Messages lost and delivered twice by the network. */
+    dropped: number;
+    duplicated: number;
     events: number;
     virtualMs: number;
   };
@@ -79,13 +82,9 @@ export async function runSimulation(scenario: Scenario, trace?: (line: string) =
   const problems: string[] = [];
   const counts: RunReport["counts"] = {
     ops: 0, succeeded: 0, unknown: 0, failedClean: 0, casFailed: 0, fastPathAttempts: 0, fullRounds: 0,
-    gcCollected: 0, gcIncomplete: 0, crashes: 0, partitions: 0, events: 0, virtualMs: 0,
+    gcCollected: 0, gcIncomplete: 0, crashes: 0, partitions: 0, dropped: 0, duplicated: 0, events: 0, virtualMs: 0,
   };
   const state = { workload: true };
-  const proposerStats = (n: SimNode) => {
-    counts.fastPathAttempts += n.proposer.stats.fastPathAttempts;
-    counts.fullRounds += n.proposer.stats.fullRounds;
-  };
   const ops = { scheduler, cluster, replicasOf, history, problems, counts };
 
   // Workload, faults and (in gc runs) tombstone collection, all on virtual time.
@@ -104,17 +103,17 @@ export async function runSimulation(scenario: Scenario, trace?: (line: string) =
   // Heal: no more faults, every link up, every node (re)started; then one read per key.
   Object.assign(faults, { dropRate: 0, duplicateRate: 0, slowRate: 0 });
   cluster.network.healAll();
-  for (const n of cluster.nodes.values()) {
-    if (!n.up) {
-      proposerStats(n);
-      cluster.restart(n.id);
-    }
-  }
+  for (const n of cluster.nodes.values()) cluster.restart(n.id);
   const finals = keys.map((key) => finalRead(key, ops));
   await drive(scheduler, Promise.all(finals), problems, "the final reads");
   counts.events += await scheduler.run(scheduler.now() + 1_000);
-  for (const n of cluster.nodes.values()) proposerStats(n);
+  for (const p of cluster.proposers) {
+    counts.fastPathAttempts += p.stats.fastPathAttempts;
+    counts.fullRounds += p.stats.fullRounds;
+  }
   counts.virtualMs = scheduler.now();
+  counts.dropped = cluster.network.counters.dropped;
+  counts.duplicated = cluster.network.counters.duplicated;
 
   for (const error of cluster.network.serverErrors) problems.push(`an acceptor threw: ${String(error)}`);
   problems.push(...checkZeroLoss(history, keys, scenario.gc));
