@@ -27,6 +27,10 @@ export interface NodeConfig {
   maxValueBytes: number;
   /** Deadline applied to requests that carry none, in ms (default 10 000). */
   defaultTimeoutMs: number;
+  /** Longer deadlines are cut to this, in ms (default 60 000); tombstone GC relies on it. */
+  maxTimeoutMs: number;
+  /** Tombstones older than this are garbage-collected, in ms (default 1 day; > 2 x maxTimeoutMs). */
+  tombstoneGcAgeMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** PEM files for TLS on the same port (ALPN h2 + http/1.1); plaintext when unset. */
   tlsCert?: string;
@@ -51,6 +55,8 @@ export const defaultConfig = {
   storage: "lmdb",
   maxValueBytes: 1024 * 1024,
   defaultTimeoutMs: 10_000,
+  maxTimeoutMs: 60_000,
+  tombstoneGcAgeMs: 86_400_000,
   logLevel: "info",
   idleTimeoutMs: 60_000,
   corsOrigins: [] as string[],
@@ -69,6 +75,8 @@ const envNames: Record<string, keyof NodeConfig> = {
   RINGKV_DATA_DIR: "dataDir",
   RINGKV_MAX_VALUE_BYTES: "maxValueBytes",
   RINGKV_DEFAULT_TIMEOUT_MS: "defaultTimeoutMs",
+  RINGKV_MAX_TIMEOUT_MS: "maxTimeoutMs",
+  RINGKV_TOMBSTONE_GC_AGE_MS: "tombstoneGcAgeMs",
   RINGKV_LOG_LEVEL: "logLevel",
   RINGKV_TLS_CERT: "tlsCert",
   RINGKV_TLS_KEY: "tlsKey",
@@ -147,6 +155,8 @@ export function resolveConfig(...sources: RawConfig[]): NodeConfig {
     dataDir: path.resolve(str(raw.dataDir, path.join("data", nodeId || "node"))),
     maxValueBytes: int(raw.maxValueBytes, defaultConfig.maxValueBytes, "max value bytes", problems, 1, 64 * 1024 * 1024),
     defaultTimeoutMs: int(raw.defaultTimeoutMs, defaultConfig.defaultTimeoutMs, "default timeout", problems, 1, 3_600_000),
+    maxTimeoutMs: int(raw.maxTimeoutMs, defaultConfig.maxTimeoutMs, "max timeout", problems, 100, 3_600_000),
+    tombstoneGcAgeMs: int(raw.tombstoneGcAgeMs, defaultConfig.tombstoneGcAgeMs, "tombstone GC age", problems, 1000, 365 * 86_400_000),
     logLevel: logLevel as NodeConfig["logLevel"],
     idleTimeoutMs: int(raw.idleTimeoutMs, defaultConfig.idleTimeoutMs, "idle timeout", problems, 1000, 3_600_000),
     corsOrigins,
@@ -154,6 +164,10 @@ export function resolveConfig(...sources: RawConfig[]): NodeConfig {
     ...(tlsKey !== undefined ? { tlsKey } : {}),
     ...(optStr(raw.webDir) !== undefined ? { webDir: path.resolve(optStr(raw.webDir)!) } : {}),
   };
+  if (config.tombstoneGcAgeMs <= 2 * config.maxTimeoutMs) {
+    problems.push(`tombstone GC age (${config.tombstoneGcAgeMs} ms) must be more than twice the max timeout (${config.maxTimeoutMs} ms), or a slow delete could see its own tombstone collected`);
+  }
+  if (config.defaultTimeoutMs > config.maxTimeoutMs) problems.push(`default timeout (${config.defaultTimeoutMs} ms) is above the max timeout (${config.maxTimeoutMs} ms)`);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return config;
 }

@@ -102,8 +102,8 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
   };
 
   const routes = (r: ConnectRouter) => {
-    r.service(KeyValueService, createKvService({ router, backend, lister, maxValueBytes: config.maxValueBytes, defaultTimeoutMs: config.defaultTimeoutMs }));
-    r.service(ClusterService, createClusterService({ membership, forwarder, localStats, defaultTimeoutMs: config.defaultTimeoutMs }));
+    r.service(KeyValueService, createKvService({ router, backend, lister, maxValueBytes: config.maxValueBytes, deadlines: config }));
+    r.service(ClusterService, createClusterService({ membership, forwarder, localStats, deadlines: config }));
     r.service(PeerService, createPeerService({ membership, backend, lister, ...(replication ? { acceptor: replication.acceptor, antiEntropy: replication.antiEntropy } : {}) }));
     registerReflection(r, [KeyValueService, ClusterService, Health]);
     registerHealth(r, () => ready, [KeyValueService.typeName, ClusterService.typeName]);
@@ -180,7 +180,7 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
       closing ??= (async () => {
         ready = false;
         detector.stop();
-        replication?.antiEntropy.stop();
+        replication?.stop();
         await app.close();
         peers.close();
         await store.close();

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { createAcceptorTransport } from "./cluster/acceptor-transport.js";
 import { createAntiEntropy, type AntiEntropy } from "./cluster/anti-entropy.js";
+import { createTombstoneSweeper, type TombstoneSweeper } from "./cluster/tombstone-sweeper.js";
 import type { FailureDetector } from "./cluster/failure-detector.js";
 import type { Membership } from "./cluster/membership.js";
 import type { PeerClients } from "./cluster/peer-clients.js";
@@ -16,6 +17,9 @@ export interface Replication {
   proposer: Proposer;
   backend: KvBackend;
   antiEntropy: AntiEntropy;
+  tombstones: TombstoneSweeper;
+  /** Stops background work (anti-entropy, tombstone GC). */
+  stop(): void;
 }
 
 /**
@@ -44,5 +48,16 @@ export function createReplication(options: {
       await proposer.execute(key, membership.replicas(key), readChange, { deadlineAt: Date.now() + 5000 });
     },
   });
-  return { acceptor, proposer, backend, antiEntropy };
+  const tombstones = createTombstoneSweeper({ membership, store, proposer, logger, minAgeMs: config.tombstoneGcAgeMs });
+  return {
+    acceptor,
+    proposer,
+    backend,
+    antiEntropy,
+    tombstones,
+    stop() {
+      antiEntropy.stop();
+      tombstones.stop();
+    },
+  };
 }

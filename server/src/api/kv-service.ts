@@ -9,7 +9,7 @@ import {
   type GetResponse,
 } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
-import { callInfoFrom, type CallInfo } from "../cluster/call-context.js";
+import { callInfoFrom, type CallInfo, type Deadlines } from "../cluster/call-context.js";
 import type { KvRouter } from "../cluster/kv-router.js";
 import type { Lister } from "../cluster/lister.js";
 import type { KvBackend } from "../kv/backend.js";
@@ -24,7 +24,7 @@ export interface KvServiceOptions {
   backend: KvBackend;
   lister: Lister;
   maxValueBytes: number;
-  defaultTimeoutMs: number;
+  deadlines: Deadlines;
 }
 
 /**
@@ -33,7 +33,7 @@ export interface KvServiceOptions {
  * become ConnectErrors in the error interceptor.
  */
 export function createKvService(options: KvServiceOptions): ServiceImpl<typeof KeyValueService> {
-  const { router, backend, maxValueBytes, defaultTimeoutMs } = options;
+  const { router, backend, maxValueBytes, deadlines } = options;
   return {
     async put(req, ctx) {
       validateKey(req.key);
@@ -41,7 +41,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
       if (!binary) validateTextValue(req.value);
       const value = binary ? req.valueBytes : Buffer.from(req.value, "utf8");
       validateValueSize(value.byteLength, maxValueBytes);
-      const info = writeInfo(callInfoFrom(ctx, defaultTimeoutMs));
+      const info = writeInfo(callInfoFrom(ctx, deadlines));
       const change = putChange({ value, binary, ...(req.expectedVersion !== undefined ? { expectedVersion: req.expectedVersion } : {}) });
       return router.route(
         req.key,
@@ -58,7 +58,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
 
     async get(req, ctx) {
       validateKey(req.key);
-      const info = callInfoFrom(ctx, defaultTimeoutMs);
+      const info = callInfoFrom(ctx, deadlines);
       if (req.consistency === Consistency.LOCAL) {
         return router.routeToAnyReplica(
           req.key,
@@ -77,7 +77,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
 
     async delete(req, ctx) {
       validateKey(req.key);
-      const info = writeInfo(callInfoFrom(ctx, defaultTimeoutMs));
+      const info = writeInfo(callInfoFrom(ctx, deadlines));
       const change = deleteChange({ nowMs: Date.now(), ...(req.expectedVersion !== undefined ? { expectedVersion: req.expectedVersion } : {}) });
       return router.route(
         req.key,
@@ -98,7 +98,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
     },
 
     async list(req, ctx) {
-      return options.lister.list(req, callInfoFrom(ctx, defaultTimeoutMs));
+      return options.lister.list(req, callInfoFrom(ctx, deadlines));
     },
   };
 }

@@ -23,6 +23,8 @@ export function addServeCommand(program: Command): void {
     .option("--data-dir <dir>", "lmdb directory (default ./data/<node-id>)")
     .option("--max-value-bytes <n>", "largest value accepted (default 1048576)")
     .option("--default-timeout-ms <ms>", "deadline for requests that carry none (default 10000)")
+    .option("--max-timeout-ms <ms>", "longer client deadlines are cut to this (default 60000)")
+    .option("--tombstone-gc-age-ms <ms>", "garbage-collect tombstones older than this (default 86400000 = 1 day; > 2 x max timeout)")
     .option("--idle-timeout-ms <ms>", "close idle client connections after this long (default 60000)")
     .option("--log-level <level>", "fatal, error, warn, info (default), debug, trace or silent")
     .option("--tls-cert <file>", "PEM certificate: serve TLS (h2 + http/1.1 by ALPN) on the same port")

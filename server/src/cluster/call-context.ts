@@ -19,6 +19,12 @@ export const forwardHeaders = {
   deadline: "ringkv-deadline",
 } as const;
 
+/** The node's deadline policy: the default for calls without one, and the cap for all calls. */
+export interface Deadlines {
+  defaultTimeoutMs: number;
+  maxTimeoutMs: number;
+}
+
 /** What the data path needs to know about one incoming call. */
 export interface CallInfo {
   hops: number;
@@ -37,9 +43,9 @@ export interface CallInfo {
  * forwarding node's absolute deadline. A forwarded call that arrives after its deadline is
  * refused before any work is done.
  */
-export function callInfoFrom(ctx: HandlerContext, defaultTimeoutMs: number): CallInfo {
+export function callInfoFrom(ctx: HandlerContext, deadlines: Deadlines): CallInfo {
   const hops = Number.parseInt(ctx.requestHeader.get(forwardHeaders.hops) ?? "0", 10);
-  const timeoutMs = ctx.timeoutMs() ?? defaultTimeoutMs;
+  const timeoutMs = Math.min(ctx.timeoutMs() ?? deadlines.defaultTimeoutMs, deadlines.maxTimeoutMs);
   const absolute = Number(ctx.requestHeader.get(forwardHeaders.deadline) ?? Number.POSITIVE_INFINITY);
   const deadlineAt = Math.min(Date.now() + timeoutMs, Number.isFinite(absolute) ? absolute : Number.POSITIVE_INFINITY);
   if (deadlineAt <= Date.now()) {
