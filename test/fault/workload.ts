@@ -1,5 +1,6 @@
 import { createHistoryRecorder, type HistoryEntry, type RegisterOp, type RegisterResult } from "../linearizability/index.js";
 import { KvCallError, type KvTestClient } from "../harness/kv-clients.js";
+import { createPrng } from "../simulation/prng.js";
 
 /** Options of {@link runWorkload}. */
 export interface WorkloadOptions {
@@ -22,17 +23,6 @@ export interface WorkloadResult {
   counts: Record<string, number>;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Concurrent clients doing get, put, delete and compare-and-set on a few hot keys for a bounded
  * time, every operation recorded for the linearizability checker. Every written value is unique
@@ -45,7 +35,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
   const until = Date.now() + options.durationMs;
   await Promise.all(
     options.clients.map(async (client, c) => {
-      const random = mulberry32(options.seed * 1000 + c);
+      const random = createPrng(options.seed * 1000 + c).next;
       const lastVersion = new Map<string, bigint>();
       let seq = 0;
       while (Date.now() < until) {

@@ -1,3 +1,4 @@
+import { createPrng } from "../simulation/prng.js";
 /**
  * Test helpers for the checker's own tests: terse builders for hand-written histories, and a
  * simulator that produces histories that are linearizable by construction (each operation takes
@@ -113,16 +114,9 @@ function build(plan: OpPlan, state: RegisterState, value: string): RegisterOp {
   }
 }
 
-/** Deterministic PRNG (mulberry32) for the large generated histories. */
+/** Deterministic PRNG (mulberry32, shared with the simulation) for the large generated histories. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createPrng(seed).next;
 }
 
 /** `clients` clients issuing `perClient` random operations each, spread over `keys` keys. */
