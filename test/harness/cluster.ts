@@ -1,13 +1,20 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import https from "node:https";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+/** The workspace root: the nearest folder up from here with pnpm-workspace.yaml (works from test/dist too). */
+function workspaceRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, "pnpm-workspace.yaml")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
 /** The built CLI every test node runs (`pnpm run build:server` first; the test command does). */
-export const cliPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../server/dist/cli/main.js");
+export const cliPath = path.join(workspaceRoot(), "server/dist/cli/main.js");
 
 /** One real `ringkv serve` process. */
 export interface TestNode {
