@@ -41,6 +41,12 @@ export interface NodeConfig {
   webDir?: string;
   /** Extra origins allowed to call the API from a browser (the inspector's dev server). */
   corsOrigins: string[];
+  /**
+   * Serve unary gRPC calls on the lean path (net/lean-grpc-server.ts) and call peers with the
+   * lean client (net/lean-grpc-client.ts) instead of Connect's generic pipeline (default true).
+   * Behaviour is the same either way; off is for comparison and as an escape hatch.
+   */
+  leanGrpc: boolean;
 }
 
 /** Thrown for invalid configuration; the CLI prints the message and exits with code 2. */
@@ -60,6 +66,7 @@ export const defaultConfig = {
   logLevel: "info",
   idleTimeoutMs: 60_000,
   corsOrigins: [] as string[],
+  leanGrpc: true,
 } as const;
 
 /** Raw settings as they come from flags, env or a file: strings or already-typed values. */
@@ -83,6 +90,7 @@ const envNames: Record<string, keyof NodeConfig> = {
   RINGKV_IDLE_TIMEOUT_MS: "idleTimeoutMs",
   RINGKV_WEB_DIR: "webDir",
   RINGKV_CORS_ORIGINS: "corsOrigins",
+  RINGKV_LEAN_GRPC: "leanGrpc",
 };
 
 /** Settings from RINGKV_* environment variables. */
@@ -160,6 +168,7 @@ export function resolveConfig(...sources: RawConfig[]): NodeConfig {
     logLevel: logLevel as NodeConfig["logLevel"],
     idleTimeoutMs: int(raw.idleTimeoutMs, defaultConfig.idleTimeoutMs, "idle timeout", problems, 1000, 3_600_000),
     corsOrigins,
+    leanGrpc: bool(raw.leanGrpc, defaultConfig.leanGrpc, "lean gRPC", problems),
     ...(tlsCert !== undefined ? { tlsCert } : {}),
     ...(tlsKey !== undefined ? { tlsKey } : {}),
     ...(optStr(raw.webDir) !== undefined ? { webDir: path.resolve(optStr(raw.webDir)!) } : {}),
@@ -219,6 +228,16 @@ function list(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
   if (typeof value === "string") return value.split(",").map((s) => s.trim()).filter(Boolean);
   return [];
+}
+
+function bool(value: unknown, fallback: boolean, name: string, problems: string[]): boolean {
+  if (value === undefined || value === null || value === "") return fallback;
+  if (typeof value === "boolean") return value;
+  const text = String(value).trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(text)) return true;
+  if (["0", "false", "no", "off"].includes(text)) return false;
+  problems.push(`${name} must be true or false (1/0, on/off), not "${String(value)}"`);
+  return fallback;
 }
 
 function int(value: unknown, fallback: number, name: string, problems: string[], min: number, max: number): number {

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { cors as connectCors, type ConnectRouter } from "@connectrpc/connect";
 import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
+import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import fastifyCors from "@fastify/cors";
 import fastifyStatic from "@fastify/static";
 import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
@@ -11,6 +12,7 @@ import { ClusterService, NodeStatsSchema } from "@ringkv/gen/ringkv/cluster/v1/c
 import { PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { Health } from "@ringkv/gen/grpc/health/v1/health_pb.js";
 import { fastify, LogController, type FastifyBaseLogger } from "fastify";
+import { Counter } from "prom-client";
 import type { Logger } from "pino";
 import { createClusterService } from "./api/cluster-service.js";
 import { registerHealth } from "./api/health.js";
@@ -31,6 +33,7 @@ import { createReplication } from "./replication-wiring.js";
 import { createLogger } from "./observability/logger.js";
 import { createNodeMetrics } from "./observability/metrics.js";
 import { createRequestStats } from "./observability/request-stats.js";
+import { createLeanGrpcServer } from "./net/lean-grpc-server.js";
 import { createOnePortServer, type OnePortServer } from "./net/one-port-server.js";
 import { createLmdbEngine } from "./storage/lmdb-engine.js";
 import { createMemoryEngine } from "./storage/memory-engine.js";
@@ -71,7 +74,7 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
     },
   });
   const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
-  const peers = createPeerClients({ membership, ...(tls ? { tlsCa: tls.cert } : {}) });
+  const peers = createPeerClients({ membership, lean: config.leanGrpc, ...(tls ? { tlsCa: tls.cert } : {}) });
   const detector = createFailureDetector({ membership, peers, logger });
   const metrics = createNodeMetrics({ membership, store });
   const forwarder = createForwarder({ membership, peers, detector, onForward: metrics.observeForward });
@@ -101,7 +104,39 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
     });
   };
 
-  const routes = (r: ConnectRouter) => {
+  // One set of Connect options for Connect and the lean gRPC path, so both enforce the same.
+  const connectOptions = {
+    interceptors: [createEdgeInterceptor({ logger, metrics, stats: requestStats })],
+    readMaxBytes: config.maxValueBytes + 64 * 1024,
+    acceptCompression: [compressionGzip, compressionBrotli],
+  };
+  const exposedHeaders = [...connectCors.exposedHeaders, "x-request-id", "ringkv-reason", "ringkv-current-version", "ringkv-node-id"];
+  const shutdown = new AbortController();
+  // Unary gRPC without Connect's per-call pipeline, serving the very implementations registered
+  // in `routes` below (see net/lean-grpc-server.ts); --no-lean-grpc turns it off.
+  const lean = config.leanGrpc
+    ? createLeanGrpcServer({
+      ...connectOptions,
+      // What @fastify/cors adds to every answer to a request without an Origin header.
+      responseHeaders: { vary: "Origin", "access-control-expose-headers": exposedHeaders.join(", ") },
+      shutdownSignal: shutdown.signal,
+    })
+    : undefined;
+  if (lean) {
+    let reported = 0;
+    new Counter({
+      name: "ringkv_lean_grpc_requests_total",
+      help: "Unary gRPC calls served on the lean path (the rest of ringkv_requests_total went through Connect's generic pipeline).",
+      registers: [metrics.registry],
+      collect() {
+        this.inc(lean.served - reported);
+        reported = lean.served;
+      },
+    });
+  }
+
+  const routes = (connectRouter: ConnectRouter) => {
+    const r = lean ? lean.wrapRouter(connectRouter) : connectRouter;
     r.service(KeyValueService, createKvService({ router, backend, lister, maxValueBytes: config.maxValueBytes, deadlines: config }));
     r.service(ClusterService, createClusterService({ membership, forwarder, localStats, deadlines: config }));
     r.service(PeerService, createPeerService({ membership, backend, lister, ...(replication ? { acceptor: replication.acceptor, antiEntropy: replication.antiEntropy } : {}) }));
@@ -119,7 +154,12 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
     // Connect enforces its own limits per message; this caps a raw HTTP body (value limit + framing).
     bodyLimit: config.maxValueBytes * 2 + 64 * 1024,
     serverFactory: (handler) => {
-      onePort = createOnePortServer({ handler: handler as never, idleTimeoutMs: config.idleTimeoutMs, ...(tls ? { tls } : {}) });
+      onePort = createOnePortServer({
+        handler: handler as never,
+        idleTimeoutMs: config.idleTimeoutMs,
+        ...(tls ? { tls } : {}),
+        ...(lean ? { takeStream: lean.serve } : {}),
+      });
       return onePort as never;
     },
   });
@@ -128,19 +168,21 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
     origin: allowedOrigins(config),
     methods: [...connectCors.allowedMethods],
     allowedHeaders: [...connectCors.allowedHeaders, "x-request-id"],
-    exposedHeaders: [...connectCors.exposedHeaders, "x-request-id", "ringkv-reason", "ringkv-current-version", "ringkv-node-id"],
+    exposedHeaders,
     maxAge: 7200,
   });
   await app.register(async (scope) => {
     // Let Connect itself answer every content type (415 with a clear message for wrong ones).
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", (_req, _payload, done) => done(null, undefined));
-    await scope.register(fastifyConnectPlugin, {
-      routes,
-      interceptors: [createEdgeInterceptor({ logger, metrics, stats: requestStats })],
-      readMaxBytes: config.maxValueBytes + 64 * 1024,
-      shutdownTimeoutMs: 2000,
-    });
+    await scope.register(fastifyConnectPlugin, { routes, ...connectOptions, shutdownTimeoutMs: 2000 });
+  });
+  // While closing, Fastify answers new requests itself (503); in-flight lean calls get their
+  // signal aborted after the same 2 s grace as Connect's (shutdownTimeoutMs).
+  app.addHook("preClose", (done) => {
+    lean?.stopTaking();
+    setTimeout(() => shutdown.abort(), 2000).unref();
+    done();
   });
   registerNotFound(app);
   app.get("/healthz", async () => ({ status: "ok", node: config.nodeId }));

@@ -31,6 +31,8 @@ export function addServeCommand(program: Command): void {
     .option("--tls-key <file>", "PEM private key for --tls-cert")
     .option("--web-dir <dir>", "serve the inspector from this directory (default: web/dist)")
     .option("--cors-origins <list>", "extra browser origins allowed to call the API, comma-separated")
+    .option("--lean-grpc", "serve unary gRPC and call peers on the lean path (default; env RINGKV_LEAN_GRPC=1)")
+    .option("--no-lean-grpc", "use Connect's generic pipeline for every call (same behaviour, slower; env RINGKV_LEAN_GRPC=0)")
     .action(async (flags: ServeFlags) => {
       let config;
       try {

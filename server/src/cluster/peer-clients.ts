@@ -3,6 +3,8 @@ import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-no
 import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import { PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { ClusterService } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
+import { createH2Session, type H2Session } from "../net/h2-client-session.js";
+import { createLeanGrpcClient } from "../net/lean-grpc-client.js";
 import type { Membership } from "./membership.js";
 
 /** The clients this node uses to reach one peer, sharing one pooled HTTP/2 connection. */
@@ -18,6 +20,11 @@ export interface PeerClientsOptions {
   membership: Membership;
   /** Dial peers over TLS, trusting this CA (PEM); plaintext h2c when unset. */
   tlsCa?: string | Buffer;
+  /**
+   * Make unary calls with the lean gRPC client (net/lean-grpc-client.ts) on one pooled
+   * connection per peer; streaming calls stay on connect-node. Default false.
+   */
+  lean?: boolean;
 }
 
 /** Lazily created, long-lived clients for every peer. */
@@ -29,11 +36,15 @@ export interface PeerClients {
 /**
  * One gRPC transport per peer (connect-node's HTTP/2 session manager keeps a single connection
  * and multiplexes every call on it), never a connection per request. Idle connections are kept
- * alive with pings so the first forwarded call after a pause doesn't pay a handshake.
+ * alive with pings so the first forwarded call after a pause doesn't pay a handshake. With
+ * `lean`, unary calls (forwarding, Prepare/Accept, Ping, ...) go over a second pooled connection
+ * through the lean client, which has the same interface, errors and codes; connect-node's
+ * connection then only carries streaming calls, if any, and is dialled lazily.
  */
 export function createPeerClients(options: PeerClientsOptions): PeerClients {
   const clients = new Map<string, PeerClient>();
   const sessions: Http2SessionManager[] = [];
+  const leanSessions: H2Session[] = [];
   return {
     get(id) {
       let client = clients.get(id);
@@ -53,13 +64,25 @@ export function createPeerClients(options: PeerClientsOptions): PeerClients {
           peer: createClient(PeerService, transport),
           cluster: createClient(ClusterService, transport),
         };
+        if (options.lean) {
+          const session = createH2Session({ baseUrl, ...(options.tlsCa ? { connectOptions: { ca: options.tlsCa } } : {}) });
+          leanSessions.push(session);
+          client = {
+            id,
+            kv: createLeanGrpcClient(KeyValueService, session, client.kv),
+            peer: createLeanGrpcClient(PeerService, session, client.peer),
+            cluster: createLeanGrpcClient(ClusterService, session, client.cluster),
+          };
+        }
         clients.set(id, client);
       }
       return client;
     },
     close() {
       for (const session of sessions) session.abort();
+      for (const session of leanSessions) session.close();
       sessions.length = 0;
+      leanSessions.length = 0;
       clients.clear();
     },
   };

@@ -2,6 +2,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { Duplex } from "node:stream";
+import { interceptStreams, type StreamTaker } from "./h2-stream-hook.js";
 
 /** A request handler that serves both HTTP/1.1 and HTTP/2 compatibility requests. */
 export type DualRequestHandler = (
@@ -20,6 +21,11 @@ export interface OnePortServerOptions {
   headersTimeoutMs?: number;
   /** How long {@link OnePortServer.closeIdleConnections} lets in-flight requests finish. */
   closeGraceMs?: number;
+  /**
+   * Sees every HTTP/2 stream (h2c and TLS h2) before the request handler; a stream it takes
+   * never reaches `handler` (see h2-stream-hook.ts). The lean gRPC path plugs in here.
+   */
+  takeStream?: StreamTaker;
 }
 
 /**
@@ -68,6 +74,7 @@ export function createOnePortServer(options: OnePortServerOptions): OnePortServe
   if (options.tls) {
     const secure = http2.createSecureServer({ ...h2Options, ...options.tls, allowHTTP1: true }, handler);
     secure.on("session", onSession);
+    if (options.takeStream) interceptStreams(secure, options.takeStream);
     secure.setTimeout(options.idleTimeoutMs);
     outer = secure as unknown as net.Server;
     outer.on("secureConnection", (socket: Duplex) => track(socket));
@@ -75,6 +82,7 @@ export function createOnePortServer(options: OnePortServerOptions): OnePortServe
     h1 = http.createServer({ keepAliveTimeout: options.idleTimeoutMs, headersTimeout: headersTimeoutMs, requestTimeout: 0 }, handler);
     const h2 = http2.createServer(h2Options, handler);
     h2.on("session", onSession);
+    if (options.takeStream) interceptStreams(h2, options.takeStream);
     const plainH1 = h1;
     outer = net.createServer({ noDelay: true }, (socket) => {
       track(socket);

@@ -1,0 +1,124 @@
+import { EventEmitter } from "node:events";
+import type http2 from "node:http2";
+import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
+import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createLeanCall, type LeanCallInit } from "./lean-call.js";
+
+/** Just enough of a server stream: close events and an rstCode. */
+function fakeStream(): http2.ServerHttp2Stream & { closeWith(code: number): void } {
+  const s = new EventEmitter() as EventEmitter & { closed: boolean; destroyed: boolean; rstCode: number | undefined; closeWith(code: number): void };
+  s.closed = false;
+  s.destroyed = false;
+  s.rstCode = undefined;
+  s.closeWith = (code) => {
+    s.closed = true;
+    s.rstCode = code;
+    s.emit("close");
+  };
+  return s as never;
+}
+
+function init(overrides: Partial<LeanCallInit> = {}): LeanCallInit {
+  return {
+    method: KeyValueService.method.get,
+    message: { key: "k" },
+    stream: fakeStream(),
+    requestHeader: new Headers({ "x-request-id": "r1" }),
+    timeoutMs: undefined,
+    authority: "127.0.0.1:5",
+    path: "/kvstore.KeyValueService/Get",
+    encrypted: false,
+    ...overrides,
+  };
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe("createLeanCall()", () => {
+  it("builds a context with the fields and values createHandlerContext builds", () => {
+    const { context } = createLeanCall(init({ timeoutMs: 5000 }));
+    const reference = createHandlerContext({
+      service: KeyValueService,
+      method: KeyValueService.method.get,
+      protocolName: "grpc",
+      requestMethod: "POST",
+      url: "http://127.0.0.1:5/kvstore.KeyValueService/Get",
+      timeoutMs: 5000,
+      requestHeader: new Headers({ "x-request-id": "r1" }),
+    });
+    const { abort: _abort, ...referenceFields } = reference;
+    expect(Object.keys(context).sort()).toEqual(Object.keys(referenceFields).sort());
+    for (const key of ["service", "method", "protocolName", "requestMethod", "url"] as const) expect(context[key]).toEqual(reference[key]);
+    expect([...context.requestHeader]).toEqual([...reference.requestHeader]);
+    expect(Math.abs(context.timeoutMs()! - reference.timeoutMs()!)).toBeLessThanOrEqual(5);
+    expect(context.signal).toBeInstanceOf(AbortSignal);
+    reference.abort();
+  });
+
+  it("gives the interceptor a request with the same header, values and signal", () => {
+    const { context, request } = createLeanCall(init());
+    expect(request.header).toBe(context.requestHeader);
+    expect(request.contextValues).toBe(context.values);
+    expect(request.signal).toBe(context.signal);
+    expect(request.message).toEqual({ key: "k" });
+    expect(request.url).toBe("http://127.0.0.1:5/kvstore.KeyValueService/Get");
+    expect(context.timeoutMs()).toBeUndefined();
+  });
+
+  it("uses https in the url over TLS", () => {
+    expect(createLeanCall(init({ encrypted: true })).context.url).toBe("https://127.0.0.1:5/kvstore.KeyValueService/Get");
+  });
+
+  it("aborts the signal at the deadline with Connect's DeadlineExceeded", () => {
+    vi.useFakeTimers();
+    const { context } = createLeanCall(init({ timeoutMs: 50 }));
+    const signal = context.signal;
+    vi.advanceTimersByTime(49);
+    expect(signal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toEqual(new ConnectError("the operation timed out", Code.DeadlineExceeded));
+  });
+
+  it("is aborted at once when read after the deadline passed, or with a zero timeout", () => {
+    vi.useFakeTimers();
+    const late = createLeanCall(init({ timeoutMs: 10 }));
+    vi.advanceTimersByTime(20);
+    expect(late.context.signal.aborted).toBe(true);
+    expect(createLeanCall(init({ timeoutMs: 0 })).context.signal.aborted).toBe(true);
+  });
+
+  it("aborts the signal when the client resets the stream, with connect-node's code", () => {
+    const stream = fakeStream();
+    const { context } = createLeanCall(init({ stream }));
+    const signal = context.signal;
+    stream.closeWith(8); // CANCEL
+    expect((signal.reason as ConnectError).code).toBe(Code.Canceled);
+  });
+
+  it("aborts the signal on server shutdown", () => {
+    const shutdown = new AbortController();
+    const { context } = createLeanCall(init({ shutdownSignal: shutdown.signal }));
+    const signal = context.signal;
+    shutdown.abort(new Error("bye"));
+    expect(signal.reason).toEqual(new Error("bye"));
+  });
+
+  it("aborts the signal when the call ends, and creates none if nobody asked", () => {
+    const used = createLeanCall(init({ timeoutMs: 1000 }));
+    const signal = used.context.signal;
+    used.finish();
+    expect(signal.aborted).toBe(true);
+    const unused = createLeanCall(init({ timeoutMs: 1000 }));
+    unused.finish();
+    expect(unused.context.signal.aborted).toBe(true);
+  });
+
+  it("keeps the signal when spread into a new context (Connect's mergeRequest)", () => {
+    const { context } = createLeanCall(init());
+    const merged = { ...context };
+    expect(merged.signal).toBe(context.signal);
+    expect(merged.url).toBe(context.url);
+  });
+});
