@@ -46,9 +46,11 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
       return router.route(
         req.key,
         info,
-        async (replicas, retried) => {
-          const once = retried && info.opId !== undefined ? idempotent(info.opId, Date.now(), change) : undefined;
-          const state = await backend.execute(req.key, replicas, once?.change ?? change, info);
+        async (replicas) => {
+          // Every write carries its op id, so a retry elsewhere, or a rival proposer building on
+          // it, can tell that it was applied.
+          const once = info.opId !== undefined ? idempotent(info.opId, Date.now(), change) : undefined;
+          const state = await backend.execute(req.key, replicas, once?.change ?? change, { ...info, ...(once ? { appliedIn: once.appliedIn } : {}) });
           const version = once?.alreadyApplied()?.version ?? state.version;
           return create(PutResponseSchema, { success: true, version });
         },
@@ -82,14 +84,14 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
       return router.route(
         req.key,
         info,
-        async (replicas, retried) => {
+        async (replicas) => {
           let found = false;
           const seeing: typeof change = (current) => {
             found = current.exists;
             return change(current);
           };
-          const once = retried && info.opId !== undefined ? idempotent(info.opId, Date.now(), seeing) : undefined;
-          await backend.execute(req.key, replicas, once?.change ?? seeing, info);
+          const once = info.opId !== undefined ? idempotent(info.opId, Date.now(), seeing) : undefined;
+          await backend.execute(req.key, replicas, once?.change ?? seeing, { ...info, ...(once ? { appliedIn: once.appliedIn } : {}) });
           // A retry that finds its own earlier delete: the key existed then.
           return create(DeleteResponseSchema, { success: true, found: once?.alreadyApplied() !== undefined ? true : found });
         },

@@ -7,6 +7,8 @@ export interface ExecuteOptions {
   signal: AbortSignal;
   /** Epoch ms after which the operation must stop. */
   deadlineAt: number;
+  /** Whether a state already contains this write (see Proposer ExecuteOptions.appliedIn). */
+  appliedIn?: (state: RegisterState) => boolean;
 }
 
 /**

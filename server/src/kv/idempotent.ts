@@ -16,6 +16,8 @@ export function newOpId(): string {
 /** What an idempotent change saw on its last application. */
 export interface IdempotentChange {
   change: Change;
+  /** Whether a state already records this op. */
+  appliedIn(state: RegisterState): boolean;
   /** The earlier application of the same op, when this run found one (a retry). */
   alreadyApplied(): AppliedOp | undefined;
 }
@@ -31,6 +33,7 @@ export function idempotent(opId: string, nowMs: number, change: Change): Idempot
   let seen: AppliedOp | undefined;
   return {
     alreadyApplied: () => seen,
+    appliedIn: (state) => state.recentOps.some((op) => op.id === opId),
     change(current: RegisterState): RegisterState {
       seen = current.recentOps.find((op) => op.id === opId);
       if (seen !== undefined) return current;

@@ -10,7 +10,8 @@ import type { KvBackend } from "./backend.js";
 export function createReplicatedBackend(options: { proposer: Proposer; store: RecordStore }): KvBackend {
   const { proposer, store } = options;
   return {
-    execute: (key, replicas, change, { signal, deadlineAt }) => proposer.execute(key, replicas, change, { signal, deadlineAt }),
+    execute: (key, replicas, change, { signal, deadlineAt, appliedIn }) =>
+      proposer.execute(key, replicas, change, { signal, deadlineAt, ...(appliedIn ? { appliedIn } : {}) }),
     readLocal: (key) => store.readState(key),
   };
 }

@@ -81,6 +81,12 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** When to give up, in the clock's milliseconds (Unix ms with the system clock). */
   deadlineAt: number;
+  /**
+   * Whether a state already contains this operation's write (e.g. its op id is in the
+   * register's recent_ops). When a competing proposer built on this operation's write, this
+   * turns what would be outcome_unknown into the known success it is.
+   */
+  appliedIn?: (state: RegisterState) => boolean;
 }
 
 /** Options of {@link createProposer}. */
@@ -170,7 +176,7 @@ export function createProposer(options: ProposerOptions): Proposer {
     try {
       const release = await keys.acquire(key, op.signal);
       try {
-        return await runRounds(key, replicas, change, op.signal, written);
+        return await runRounds(key, replicas, change, op.signal, written, opts.appliedIn);
       } finally {
         release();
       }
@@ -189,6 +195,7 @@ export function createProposer(options: ProposerOptions): Proposer {
     change: Change,
     signal: AbortSignal,
     written: Written[],
+    appliedIn?: (state: RegisterState) => boolean,
   ): Promise<RegisterState> {
     const ctx: RoundContext = { key, replicas, transport, counter, signal };
     const needed = majority(replicas.length);
@@ -230,7 +237,10 @@ export function createProposer(options: ProposerOptions): Proposer {
         change(mine.base); // the last call of change sees what the committed state came from
         next = current;
       } else {
-        if (written.some((w) => mayDescendFrom(current, w.state))) {
+        // A rival built on a state this operation may have written. Only when the state itself
+        // shows our write (appliedIn) is the change safe to run again: it then recognizes its
+        // own write and changes nothing.
+        if (written.some((w) => mayDescendFrom(current, w.state)) && appliedIn?.(current) !== true) {
           throw outcomeUnknown(key, "a competing proposer changed the key after this operation's write was sent");
         }
         try {
