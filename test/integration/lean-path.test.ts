@@ -3,10 +3,10 @@ import http2 from "node:http2";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { GetRequestSchema, ListRequestSchema, PutRequestSchema } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import { LocateRequestSchema } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
-import { PingRequestSchema, ReadLocalRequestSchema } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { PingRequestSchema, ReadLocalRequestSchema, ReadLocalResponseSchema } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { HealthCheckRequestSchema } from "@ringkv/gen/grpc/health/v1/health_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestNode, freePorts, type TestNode } from "../harness/cluster.js";
@@ -107,7 +107,18 @@ describe("the lean gRPC path", () => {
     await same("/kvstore.KeyValueService/Delete", get("k1"));
     await same("/kvstore.KeyValueService/List", frame(toBinary(ListRequestSchema, create(ListRequestSchema, { prefix: "", limit: 10 }))));
     await same("/ringkv.cluster.v1.ClusterService/Locate", frame(toBinary(LocateRequestSchema, create(LocateRequestSchema, { key: "k1" }))));
-    await same("/ringkv.internal.v1.PeerService/ReadLocal", frame(toBinary(ReadLocalRequestSchema, create(ReadLocalRequestSchema, { key: "bin" }))));
+    // ReadLocal shows the register, whose recent_ops hold each node's own random op ids and
+    // times: same headers and trailers, same state apart from those.
+    const readLocal = frame(toBinary(ReadLocalRequestSchema, create(ReadLocalRequestSchema, { key: "bin" })));
+    const [ra, rb] = await Promise.all([call(lean, "/ringkv.internal.v1.PeerService/ReadLocal", readLocal), call(stock, "/ringkv.internal.v1.PeerService/ReadLocal", readLocal)]);
+    expect(ra.headers).toEqual(rb.headers);
+    expect(ra.trailers).toEqual(rb.trailers);
+    const stateOf = (body: string) => {
+      const state = fromBinary(ReadLocalResponseSchema, Buffer.from(body, "hex").subarray(5)).state!;
+      expect(state.recentOps).toHaveLength(1);
+      return { ...state, recentOps: [] };
+    };
+    expect(stateOf(ra.body)).toEqual(stateOf(rb.body));
     await same("/grpc.health.v1.Health/Check", frame(toBinary(HealthCheckRequestSchema, create(HealthCheckRequestSchema, {}))));
     // Ping answers the node's clock: same shape, not the same bytes.
     const ping = frame(toBinary(PingRequestSchema, create(PingRequestSchema, { fromNodeId: "x" })));
