@@ -6,7 +6,10 @@ import type { Change } from "../replication/register.js";
 /** How long an applied op id is remembered: far longer than any request deadline. */
 export const opMemoryMs = 60_000;
 /** At most this many op ids per key (older ones expire first). */
-export const maxRecentOps = 8;
+export const maxRecentOps = 32;
+
+/** Allowed clock difference between nodes when comparing op times. */
+const clockMarginMs = 5_000;
 
 /** A fresh operation id: 96 random bits, base64url. */
 export function newOpId(): string {
@@ -16,8 +19,11 @@ export function newOpId(): string {
 /** What an idempotent change saw on its last application. */
 export interface IdempotentChange {
   change: Change;
-  /** Whether a state already records this op. */
-  appliedIn(state: RegisterState): boolean;
+  /**
+   * Whether a state contains this op: true (its id is there), false (it is provably absent:
+   * nothing applied since this op began was dropped from recent_ops), or undefined (can't tell).
+   */
+  appliedIn(state: RegisterState): boolean | undefined;
   /** The earlier application of the same op, when this run found one (a retry). */
   alreadyApplied(): AppliedOp | undefined;
 }
@@ -33,7 +39,15 @@ export function idempotent(opId: string, nowMs: number, change: Change): Idempot
   let seen: AppliedOp | undefined;
   return {
     alreadyApplied: () => seen,
-    appliedIn: (state) => state.recentOps.some((op) => op.id === opId),
+    appliedIn(state) {
+      if (state.recentOps.some((op) => op.id === opId)) return true;
+      // Absence proves the op was not applied only if no entry newer than this op's start can
+      // have been evicted: the list has room, or its oldest entry predates the op (with a
+      // margin for clock differences between nodes).
+      const oldest = state.recentOps[state.recentOps.length - 1];
+      const complete = state.recentOps.length < maxRecentOps || (oldest !== undefined && Number(oldest.atMs) < nowMs - clockMarginMs);
+      return complete ? false : undefined;
+    },
     change(current: RegisterState): RegisterState {
       seen = current.recentOps.find((op) => op.id === opId);
       if (seen !== undefined) return current;

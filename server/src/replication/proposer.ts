@@ -86,7 +86,7 @@ export interface ExecuteOptions {
    * register's recent_ops). When a competing proposer built on this operation's write, this
    * turns what would be outcome_unknown into the known success it is.
    */
-  appliedIn?: (state: RegisterState) => boolean;
+  appliedIn?: (state: RegisterState) => boolean | undefined;
 }
 
 /** Options of {@link createProposer}. */
@@ -195,7 +195,7 @@ export function createProposer(options: ProposerOptions): Proposer {
     change: Change,
     signal: AbortSignal,
     written: Written[],
-    appliedIn?: (state: RegisterState) => boolean,
+    appliedIn?: (state: RegisterState) => boolean | undefined,
   ): Promise<RegisterState> {
     const ctx: RoundContext = { key, replicas, transport, counter, signal };
     const needed = majority(replicas.length);
@@ -237,10 +237,10 @@ export function createProposer(options: ProposerOptions): Proposer {
         change(mine.base); // the last call of change sees what the committed state came from
         next = current;
       } else {
-        // A rival built on a state this operation may have written. Only when the state itself
-        // shows our write (appliedIn) is the change safe to run again: it then recognizes its
-        // own write and changes nothing.
-        if (written.some((w) => mayDescendFrom(current, w.state)) && appliedIn?.(current) !== true) {
+        // A rival wrote a state that may descend from this operation's write. Only when the state
+        // itself tells (appliedIn: our op id is there, or provably absent) is the change safe to
+        // run again: it then recognizes its own write and changes nothing, or applies it once.
+        if (written.some((w) => mayDescendFrom(current, w.state)) && appliedIn?.(current) === undefined) {
           throw outcomeUnknown(key, "a competing proposer changed the key after this operation's write was sent");
         }
         try {
