@@ -67,6 +67,9 @@ describe("CASPaxos under simulation", () => {
     expect(total((r) => r.counts.unknown)).toBeGreaterThan(runs / 10);
     expect(total((r) => r.counts.casFailed)).toBeGreaterThan(runs);
     expect(total((r) => r.counts.gcCollected)).toBeGreaterThan(runs / 40);
+    // Op ids: rivals' states that told whether a write was in them, and retries that found theirs.
+    expect(total((r) => r.counts.opIdDecisions)).toBeGreaterThan(runs / 10);
+    expect(total((r) => r.counts.retriesFoundApplied)).toBeGreaterThan(runs / 10);
     expect(new Set(reports.map((r) => `${r.scenario.nodes}/${r.scenario.replicas}`))).toEqual(new Set(["3/3", "5/3", "5/5"]));
   });
 

@@ -13,6 +13,8 @@ import {
   visibleVersion,
   type Change,
 } from "../../server/src/replication/index.js";
+import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { idempotent } from "../../server/src/kv/idempotent.js";
 import { createCluster, type Cluster, type SimNode } from "./cluster.js";
 import { createPrng, type Prng } from "./prng.js";
 import type { Scenario } from "./scenario.js";
@@ -42,6 +44,10 @@ export interface RunReport {
     gcIncomplete: number;
     crashes: number;
     partitions: number;
+    /** Rounds where a rival's state told whether this operation's write was in it (op ids). */
+    opIdDecisions: number;
+    /** Retried writes that found their first attempt already applied. */
+    retriesFoundApplied: number;
     /** Messages lost and delivered twice by the network. */
     dropped: number;
     duplicated: number;
@@ -82,10 +88,10 @@ export async function runSimulation(scenario: Scenario, trace?: (line: string) =
   const problems: string[] = [];
   const counts: RunReport["counts"] = {
     ops: 0, succeeded: 0, unknown: 0, failedClean: 0, casFailed: 0, fastPathAttempts: 0, fullRounds: 0,
-    gcCollected: 0, gcIncomplete: 0, crashes: 0, partitions: 0, dropped: 0, duplicated: 0, events: 0, virtualMs: 0,
+    gcCollected: 0, gcIncomplete: 0, crashes: 0, partitions: 0, opIdDecisions: 0, retriesFoundApplied: 0, dropped: 0, duplicated: 0, events: 0, virtualMs: 0,
   };
   const state = { workload: true };
-  const ops = { scheduler, cluster, replicasOf, history, problems, counts };
+  const ops = { scenario, scheduler, cluster, replicasOf, history, problems, counts };
 
   // Workload, faults and (in gc runs) tombstone collection, all on virtual time.
   const workloadPrng = master.fork();
@@ -142,6 +148,7 @@ export async function runSimulation(scenario: Scenario, trace?: (line: string) =
 }
 
 interface Ops {
+  scenario: Scenario;
   scheduler: Scheduler;
   cluster: Cluster;
   replicasOf: Map<string, string[]>;
@@ -219,25 +226,51 @@ async function invoke(client: string, node: SimNode, key: string, op: RegisterOp
   }
   const incarnation = node.incarnation;
   let result: RegisterResult | undefined;
-  try {
-    const state = await node.proposer.execute(key, replicasOf.get(key)!, change, {
-      signal: node.lifetime.signal,
-      deadlineAt: scheduler.now() + timeoutMs,
-    });
-    result = op.type === "get"
-      ? { type: "get", found: state.exists, version: visibleVersion(state), ...(state.exists ? { value: decoder.decode(state.value) } : {}) }
-      : op.type === "put" ? { type: "put", version: state.version } : { type: "delete", found };
-  } catch (error) {
-    const reason = error instanceof RingkvError ? error.reason : undefined;
-    if (reason === "version_mismatch" && error instanceof RingkvError && error.details.currentVersion !== undefined) {
-      result = { type: "cas-failed", currentVersion: error.details.currentVersion };
-    } else if (reason === "outcome_unknown") {
-      result = { type: "unknown" };
-    } else if (reason === "deadline_exceeded" || reason === "no_quorum" || reason === "canceled") {
-      result = undefined;
-    } else {
-      ops.problems.push(`${client} ${op.type} on ${key} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
-      result = { type: "unknown" };
+  // Writes carry an op id (recent_ops must tell a rival's state built on this write from one
+  // that never saw it) and, in fault profiles, like the entry node's router, get one retry on
+  // another live replica after half the deadline: a late message of the first attempt may
+  // still land, and the write must not be applied twice.
+  const opId = op.type === "get" || ops.scenario.gc ? undefined : `${client}/${counts.ops}`;
+  const targets = opId === undefined || !ops.scenario.retryWrites ? [node] : [node, ...ops.replicasOf.get(key)!.map((id) => ops.cluster.node(id)).filter((n) => n.id !== node.id)];
+  const started = scheduler.now();
+  let maybeWritten = false;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const coordinator = attempt === 0 ? node : targets.slice(1).find((n) => n.up);
+    if (coordinator === undefined) break;
+    const last = targets.length === 1 || attempt === 1;
+    const once = opId !== undefined ? idempotent(opId, scheduler.now(), change) : undefined;
+    try {
+      const state = await coordinator.proposer.execute(key, replicasOf.get(key)!, once?.change ?? change, {
+        signal: coordinator.lifetime.signal,
+        deadlineAt: started + (last ? timeoutMs : timeoutMs / 2),
+        ...(once ? { appliedIn: (current: RegisterState, writtenAt: bigint) => {
+          const known = once.appliedIn(current, writtenAt);
+          if (known !== undefined) counts.opIdDecisions++;
+          return known;
+        } } : {}),
+      });
+      const earlier = once?.alreadyApplied();
+      if (earlier !== undefined && attempt === 1) counts.retriesFoundApplied++;
+      result = op.type === "get"
+        ? { type: "get", found: state.exists, version: visibleVersion(state), ...(state.exists ? { value: decoder.decode(state.value) } : {}) }
+        : op.type === "put" ? { type: "put", version: earlier?.version ?? state.version } : { type: "delete", found: earlier !== undefined || found };
+      break;
+    } catch (error) {
+      const reason = error instanceof RingkvError ? error.reason : undefined;
+      if (reason === "version_mismatch" && error instanceof RingkvError && error.details.currentVersion !== undefined) {
+        result = { type: "cas-failed", currentVersion: error.details.currentVersion };
+        break;
+      } else if (reason === "outcome_unknown") {
+        maybeWritten = true;
+        result = { type: "unknown" };
+      } else if (reason === "deadline_exceeded" || reason === "no_quorum" || reason === "canceled") {
+        result = maybeWritten ? { type: "unknown" } : undefined;
+      } else {
+        ops.problems.push(`${client} ${op.type} on ${key} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
+        result = { type: "unknown" };
+        break;
+      }
+      if (last || node.incarnation !== incarnation) break;
     }
   }
   if (node.incarnation !== incarnation) {

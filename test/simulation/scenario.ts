@@ -39,6 +39,11 @@ export interface Scenario {
   gc: boolean;
   /** Fast-path cache size per proposer (small in some runs, to exercise eviction). */
   fastPathKeys: number;
+  /**
+   * Writes carry op ids; when true, a write that fails on its first coordinator within half its
+   * deadline is retried on another replica, as the entry node's router does.
+   */
+  retryWrites: boolean;
 }
 
 const noFaults: NetworkFaults = { dropRate: 0, duplicateRate: 0, minLatencyMs: 0.2, jitterMs: 0.5, slowRate: 0, slowMs: 0 };
@@ -74,6 +79,7 @@ export function scenarioForSeed(seed: number): Scenario {
     partitionEveryMs: Infinity,
     gc: false,
     fastPathKeys: prng.chance(0.2) ? 1 : 1000,
+    retryWrites: false,
   };
   switch (profile) {
     case "calm":
@@ -81,12 +87,14 @@ export function scenarioForSeed(seed: number): Scenario {
     case "light":
       return {
         ...base,
+        retryWrites: true,
         faults: { ...base.faults, dropRate: 0.02, duplicateRate: 0.03, slowRate: 0.02, slowMs: 10 },
         crashEveryMs: prng.chance(0.5) ? 150 : Infinity,
       };
     case "heavy":
       return {
         ...base,
+        retryWrites: true,
         faults: { ...base.faults, dropRate: 0.1, duplicateRate: 0.1, slowRate: 0.05, slowMs: 30 },
         crashEveryMs: 40,
         crashMajority: true,
@@ -95,6 +103,7 @@ export function scenarioForSeed(seed: number): Scenario {
     case "partitions":
       return {
         ...base,
+        retryWrites: true,
         faults: { ...base.faults, dropRate: 0.01, duplicateRate: 0.05, slowRate: 0.02, slowMs: 20 },
         partitionEveryMs: 25,
       };

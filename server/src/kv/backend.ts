@@ -8,7 +8,7 @@ export interface ExecuteOptions {
   /** Epoch ms after which the operation must stop. */
   deadlineAt: number;
   /** Whether a state already contains this write (see Proposer ExecuteOptions.appliedIn). */
-  appliedIn?: (state: RegisterState) => boolean | undefined;
+  appliedIn?: (state: RegisterState, writtenAt: bigint) => boolean | undefined;
 }
 
 /**

@@ -8,9 +8,6 @@ export const opMemoryMs = 60_000;
 /** At most this many op ids per key (older ones expire first). */
 export const maxRecentOps = 32;
 
-/** Allowed clock difference between nodes when comparing op times. */
-const clockMarginMs = 5_000;
-
 /** A fresh operation id: 96 random bits, base64url. */
 export function newOpId(): string {
   return randomBytes(12).toString("base64url");
@@ -20,10 +17,11 @@ export function newOpId(): string {
 export interface IdempotentChange {
   change: Change;
   /**
-   * Whether a state contains this op: true (its id is there), false (it is provably absent:
-   * nothing applied since this op began was dropped from recent_ops), or undefined (can't tell).
+   * Whether `state` contains this op, if the op can only be in it as a write that produced
+   * version `writtenAt` or later: true (its id is there), false (provably absent: no entry of
+   * that version or newer was ever dropped from recent_ops), or undefined (can't tell).
    */
-  appliedIn(state: RegisterState): boolean | undefined;
+  appliedIn(state: RegisterState, writtenAt: bigint): boolean | undefined;
   /** The earlier application of the same op, when this run found one (a retry). */
   alreadyApplied(): AppliedOp | undefined;
 }
@@ -39,14 +37,11 @@ export function idempotent(opId: string, nowMs: number, change: Change): Idempot
   let seen: AppliedOp | undefined;
   return {
     alreadyApplied: () => seen,
-    appliedIn(state) {
+    appliedIn(state, writtenAt) {
       if (state.recentOps.some((op) => op.id === opId)) return true;
-      // Absence proves the op was not applied only if no entry newer than this op's start can
-      // have been evicted: the list has room, or its oldest entry predates the op (with a
-      // margin for clock differences between nodes).
-      const oldest = state.recentOps[state.recentOps.length - 1];
-      const complete = state.recentOps.length < maxRecentOps || (oldest !== undefined && Number(oldest.atMs) < nowMs - clockMarginMs);
-      return complete ? false : undefined;
+      // A version watermark, not op times: times come from different nodes' clocks, and a hot
+      // key fills recent_ops within a second, so "old enough" could never be told apart.
+      return state.opsForgottenThrough < writtenAt ? false : undefined;
     },
     change(current: RegisterState): RegisterState {
       seen = current.recentOps.find((op) => op.id === opId);
@@ -54,7 +49,10 @@ export function idempotent(opId: string, nowMs: number, change: Change): Idempot
       const next = change(current);
       if (next === current) return current;
       const kept = current.recentOps.filter((op) => nowMs - Number(op.atMs) < opMemoryMs).slice(0, maxRecentOps - 1);
-      return { ...next, recentOps: [create(AppliedOpSchema, { id: opId, version: next.version, atMs: BigInt(nowMs) }), ...kept] };
+      let forgotten = current.opsForgottenThrough;
+      for (const op of current.recentOps) if (!kept.includes(op) && op.version > forgotten) forgotten = op.version;
+      const applied = create(AppliedOpSchema, { id: opId, version: next.version, atMs: BigInt(Math.floor(nowMs)) });
+      return { ...next, recentOps: [applied, ...kept], opsForgottenThrough: forgotten };
     },
   };
 }

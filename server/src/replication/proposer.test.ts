@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { PrepareRequestSchema, type AcceptRequest } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { describe, expect, it } from "vitest";
 import { RingkvError } from "../errors.js";
+import { idempotent, maxRecentOps } from "../kv/idempotent.js";
 import { createAcceptor, type Acceptor } from "./acceptor.js";
 import { createMemoryAcceptorStore, type MemoryAcceptorStore } from "./acceptor-store.js";
 import { makeBallot } from "./ballot.js";
@@ -224,6 +225,73 @@ describe("createProposer()", () => {
     const error = await failure(h.proposer("n1").execute("k", replicas, put("mine"), soon()));
     expect(error.reason).toBe("outcome_unknown");
     expect(error.message).toContain("the write may or may not have been applied");
+  });
+
+  it("applies its write once when the rival's state proves the write is not in it", async () => {
+    const h = createHarness();
+    const rival = h.proposer("n2");
+    const firstTry = new Set<string>();
+    // As above, but the write carries an op id: the rival's states never saw it, so the register
+    // proves it absent and the proposer applies it on top instead of giving up.
+    h.hooks.beforeAccept = async (to, req) => {
+      if (req.ballot?.nodeId !== "n1" || firstTry.has(to)) return;
+      firstTry.add(to);
+      if (to === "n3") throw new Error("connection reset");
+      if (to === "n2") {
+        h.down.add("n1");
+        for (let i = 0; i < 5; i++) await rival.execute("k", replicas, idempotent(`rival-${i}`, Date.now(), put(`r${i}`)).change, soon());
+        h.down.delete("n1");
+      }
+    };
+    const once = idempotent("mine", Date.now(), put("mine"));
+    const state = await h.proposer("n1").execute("k", replicas, once.change, { ...soon(), appliedIn: once.appliedIn });
+    expect(state).toMatchObject({ value: text("mine"), version: 6n });
+    expect(state.recentOps.filter((op) => op.id === "mine")).toHaveLength(1);
+    expect(once.alreadyApplied()).toBeUndefined();
+  });
+
+  it("recognizes its write in a rival's state built on it and does not apply it twice", async () => {
+    const h = createHarness();
+    const rival = h.proposer("n2");
+    const firstTry = new Set<string>();
+    // The write reaches n1 only; a rival then reads it from n1 (n3 down), commits it and writes
+    // three times more. The proposer's next round finds its op id and changes nothing.
+    h.hooks.beforeAccept = async (to, req) => {
+      if (req.ballot?.nodeId !== "n1" || firstTry.has(to)) return;
+      firstTry.add(to);
+      if (to === "n3") throw new Error("connection reset");
+      if (to === "n2") {
+        await new Promise((resolve) => setTimeout(resolve, 10)); // n1 has accepted by now
+        h.down.add("n3");
+        for (let i = 0; i < 3; i++) await rival.execute("k", replicas, idempotent(`rival-${i}`, Date.now(), put(`r${i}`)).change, soon());
+        h.down.delete("n3");
+      }
+    };
+    const once = idempotent("mine", Date.now(), put("mine"));
+    const state = await h.proposer("n1").execute("k", replicas, once.change, { ...soon(), appliedIn: once.appliedIn });
+    expect(state).toMatchObject({ value: text("r2"), version: 4n });
+    expect(once.alreadyApplied()?.version).toBe(1n);
+  });
+
+  it("reports outcome_unknown when its write was built on and then dropped from recent_ops", async () => {
+    const h = createHarness();
+    const rival = h.proposer("n2");
+    const firstTry = new Set<string>();
+    h.hooks.beforeAccept = async (to, req) => {
+      if (req.ballot?.nodeId !== "n1" || firstTry.has(to)) return;
+      firstTry.add(to);
+      if (to === "n3") throw new Error("connection reset");
+      if (to === "n2") {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        h.down.add("n3");
+        for (let i = 0; i < maxRecentOps + 1; i++) await rival.execute("k", replicas, idempotent(`rival-${i}`, Date.now(), put(`r${i}`)).change, soon());
+        h.down.delete("n3");
+      }
+    };
+    const once = idempotent("mine", Date.now(), put("mine"));
+    const error = await failure(h.proposer("n1").execute("k", replicas, once.change, { ...soon(), appliedIn: once.appliedIn }));
+    expect(error.reason).toBe("outcome_unknown");
+    expect((await h.acceptors.get("n2")!.read("k")).version).toBe(BigInt(maxRecentOps + 2)); // not applied twice
   });
 
   it("never reuses a ballot after a restart, so a write is not lost to a ballot clash", async () => {

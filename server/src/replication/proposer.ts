@@ -82,11 +82,13 @@ export interface ExecuteOptions {
   /** When to give up, in the clock's milliseconds (Unix ms with the system clock). */
   deadlineAt: number;
   /**
-   * Whether a state already contains this operation's write (e.g. its op id is in the
-   * register's recent_ops). When a competing proposer built on this operation's write, this
-   * turns what would be outcome_unknown into the known success it is.
+   * Whether a state contains this operation's write, given that the write, if applied, produced
+   * version `writtenAt` or later: true, false (provably not), or undefined (can't tell). E.g. its
+   * op id in the register's recent_ops. When a competing proposer wrote a state after this
+   * operation sent its own, this turns what would be outcome_unknown into a known answer: the
+   * change runs again and either recognizes its write (success) or applies it once.
    */
-  appliedIn?: (state: RegisterState) => boolean | undefined;
+  appliedIn?: (state: RegisterState, writtenAt: bigint) => boolean | undefined;
 }
 
 /** Options of {@link createProposer}. */
@@ -195,7 +197,7 @@ export function createProposer(options: ProposerOptions): Proposer {
     change: Change,
     signal: AbortSignal,
     written: Written[],
-    appliedIn?: (state: RegisterState) => boolean | undefined,
+    appliedIn?: (state: RegisterState, writtenAt: bigint) => boolean | undefined,
   ): Promise<RegisterState> {
     const ctx: RoundContext = { key, replicas, transport, counter, signal };
     const needed = majority(replicas.length);
@@ -237,11 +239,15 @@ export function createProposer(options: ProposerOptions): Proposer {
         change(mine.base); // the last call of change sees what the committed state came from
         next = current;
       } else {
-        // A rival wrote a state that may descend from this operation's write. Only when the state
-        // itself tells (appliedIn: our op id is there, or provably absent) is the change safe to
-        // run again: it then recognizes its own write and changes nothing, or applies it once.
-        if (written.some((w) => mayDescendFrom(current, w.state)) && appliedIn?.(current) === undefined) {
-          throw outcomeUnknown(key, "a competing proposer changed the key after this operation's write was sent");
+        // A rival wrote a state that may descend from this operation's writes. Only when the
+        // state itself tells (appliedIn: our op id is there, or provably absent) is the change
+        // safe to run again: it then recognizes its own write and changes nothing, or applies it once.
+        const ancestors = written.filter((w) => mayDescendFrom(current, w.state));
+        if (ancestors.length > 0) {
+          const writtenAt = ancestors.reduce((low, w) => (w.state.version < low ? w.state.version : low), ancestors[0]!.state.version);
+          if (appliedIn?.(current, writtenAt) === undefined) {
+            throw outcomeUnknown(key, "a competing proposer changed the key after this operation's write was sent");
+          }
         }
         try {
           next = change(current);

@@ -92,6 +92,14 @@ export declare type RegisterState = Message<"ringkv.internal.v1.RegisterState"> 
    * @generated from field: repeated ringkv.internal.v1.AppliedOp recent_ops = 6;
    */
   recentOps: AppliedOp[];
+
+  /**
+   * The highest version among entries dropped from recent_ops (by count or by age). An op id
+   * missing from recent_ops whose write would have produced a higher version was never applied.
+   *
+   * @generated from field: uint64 ops_forgotten_through = 7;
+   */
+  opsForgottenThrough: bigint;
 };
 
 /**

@@ -1,0 +1,56 @@
+import { create } from "@bufbuild/protobuf";
+import { RegisterStateSchema, type RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { describe, expect, it } from "vitest";
+import { putChange } from "../replication/register.js";
+import { idempotent, maxRecentOps, opMemoryMs } from "./idempotent.js";
+
+const put = (value: string) => putChange({ value: new TextEncoder().encode(value) });
+const empty = (): RegisterState => create(RegisterStateSchema, {});
+
+/** Applies `count` distinct ops at `atMs`, starting from `state`. */
+function applyMany(state: RegisterState, count: number, atMs: number, prefix = "op"): RegisterState {
+  for (let i = 0; i < count; i++) state = idempotent(`${prefix}-${i}`, atMs, put(`${prefix}${i}`)).change(state);
+  return state;
+}
+
+describe("idempotent()", () => {
+  it("applies a write once and recognizes it on a second run", () => {
+    const once = idempotent("a", 1_000, put("x"));
+    const first = once.change(empty());
+    expect(first.version).toBe(1n);
+    expect(first.recentOps.map((op) => [op.id, op.version])).toEqual([["a", 1n]]);
+    const later = idempotent("b", 1_001, put("y")).change(first);
+    expect(once.change(later)).toBe(later);
+    expect(once.alreadyApplied()?.version).toBe(1n);
+    expect(once.appliedIn(later, 1n)).toBe(true);
+  });
+
+  it("keeps at most maxRecentOps ids and remembers the newest version it dropped", () => {
+    const state = applyMany(empty(), maxRecentOps + 5, 1_000);
+    expect(state.recentOps).toHaveLength(maxRecentOps);
+    expect(state.recentOps[0]!.id).toBe(`op-${maxRecentOps + 4}`);
+    expect(state.opsForgottenThrough).toBe(5n);
+  });
+
+  it("drops ids older than opMemoryMs and remembers their versions too", () => {
+    const old = applyMany(empty(), 3, 1_000, "old");
+    const state = idempotent("new", 1_000 + opMemoryMs, put("n")).change(old);
+    expect(state.recentOps.map((op) => op.id)).toEqual(["new"]);
+    expect(state.opsForgottenThrough).toBe(3n);
+  });
+
+  it("proves a write absent only when nothing at or after its version was dropped", () => {
+    const once = idempotent("mine", 1_000, put("m"));
+    const state = applyMany(empty(), maxRecentOps + 5, 1_000); // versions 1..37, dropped through 5
+    expect(once.appliedIn(state, 6n)).toBe(false);
+    expect(once.appliedIn(state, 5n)).toBeUndefined();
+    expect(once.appliedIn(state, 1n)).toBeUndefined();
+  });
+
+  it("finds a write that is still listed however much was dropped before it", () => {
+    let state = applyMany(empty(), maxRecentOps * 2, 1_000);
+    state = idempotent("mine", 1_000, put("m")).change(state);
+    state = applyMany(state, 3, 1_000, "after");
+    expect(idempotent("mine", 1_000, put("m")).appliedIn(state, 1n)).toBe(true);
+  });
+});
