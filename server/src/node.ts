@@ -123,14 +123,17 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
     })
     : undefined;
   if (lean) {
-    let reported = 0;
+    const reported = { grpc: 0, connect: 0 };
     new Counter({
-      name: "ringkv_lean_grpc_requests_total",
-      help: "Unary gRPC calls served on the lean path (the rest of ringkv_requests_total went through Connect's generic pipeline).",
+      name: "ringkv_lean_requests_total",
+      help: "Unary calls served on the lean path, by protocol (the rest of ringkv_requests_total went through Connect's generic pipeline).",
+      labelNames: ["protocol"],
       registers: [metrics.registry],
       collect() {
-        this.inc(lean.served - reported);
-        reported = lean.served;
+        for (const protocol of ["grpc", "connect"] as const) {
+          this.inc({ protocol }, lean.served[protocol] - reported[protocol]);
+          reported[protocol] = lean.served[protocol];
+        }
       },
     });
   }
@@ -158,7 +161,7 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
         handler: handler as never,
         idleTimeoutMs: config.idleTimeoutMs,
         ...(tls ? { tls } : {}),
-        ...(lean ? { takeStream: lean.serve } : {}),
+        ...(lean ? { takeStream: lean.serve, takeRequest: lean.serveRequest } : {}),
       });
       return onePort as never;
     },

@@ -96,7 +96,7 @@ const get = (key: string) => frame(toBinary(GetRequestSchema, create(GetRequestS
 
 describe("the lean gRPC path", () => {
   it("answers successful calls byte for byte as Connect does", async () => {
-    const lean0 = await metric(lean, /^ringkv_lean_grpc_requests_total (\d+)/m);
+    const lean0 = await metric(lean, /^ringkv_lean_requests_total\{protocol="grpc"\} (\d+)/m);
     const ok = await same("/kvstore.KeyValueService/Put", put("k1", "v".repeat(100)));
     expect(ok.trailers).toEqual({ "grpc-status": "0" });
     expect(ok.headers["x-request-id"]).toBe("fixed-id");
@@ -126,8 +126,8 @@ describe("the lean gRPC path", () => {
     expect(a.headers).toEqual(b.headers);
     expect(a.trailers).toEqual(b.trailers);
     // Every call above went through the lean path on the lean node.
-    expect(await metric(lean, /^ringkv_lean_grpc_requests_total (\d+)/m)).toBe(lean0 + 11);
-    expect(await metric(stock, /^ringkv_lean_grpc_requests_total (\d+)/m)).toBe(0);
+    expect(await metric(lean, /^ringkv_lean_requests_total\{protocol="grpc"\} (\d+)/m)).toBe(lean0 + 11);
+    expect(await metric(stock, /^ringkv_lean_requests_total\{protocol="grpc"\} (\d+)/m)).toBe(0);
   });
 
   it("answers errors with the same status, message and metadata trailers", async () => {
@@ -190,15 +190,15 @@ describe("the lean gRPC path", () => {
 
   it("leaves a gzip-compressed request to Connect, which serves it", async () => {
     const payload = gzipSync(toBinary(GetRequestSchema, create(GetRequestSchema, { key: "list/1" })));
-    const before = await metric(lean, /^ringkv_lean_grpc_requests_total (\d+)/m);
+    const before = await metric(lean, /^ringkv_lean_requests_total\{protocol="grpc"\} (\d+)/m);
     const answer = await same("/kvstore.KeyValueService/Get", frame(payload, 1), { "grpc-encoding": "gzip" });
     expect(answer.trailers["grpc-status"]).toBe("0");
-    expect(await metric(lean, /^ringkv_lean_grpc_requests_total (\d+)/m)).toBe(before);
+    expect(await metric(lean, /^ringkv_lean_requests_total\{protocol="grpc"\} (\d+)/m)).toBe(before);
     // So are unknown methods, gRPC-Web and calls from a browser origin.
     expect((await same("/kvstore.KeyValueService/Explode", get("k"))).headers["grpc-status"]).toBe("12");
     await same("/kvstore.KeyValueService/Get", get("list/1"), { "content-type": "application/grpc-web+proto" });
     await same("/kvstore.KeyValueService/Get", get("list/1"), { origin: "http://example.com" });
-    expect(await metric(lean, /^ringkv_lean_grpc_requests_total (\d+)/m)).toBe(before);
+    expect(await metric(lean, /^ringkv_lean_requests_total\{protocol="grpc"\} (\d+)/m)).toBe(before);
   });
 
   it("counts requests in the metrics with protocol=\"grpc\" on both paths", async () => {

@@ -23,6 +23,7 @@ function init(overrides: Partial<LeanCallInit> = {}): LeanCallInit {
   return {
     method: KeyValueService.method.get,
     message: { key: "k" },
+    protocolName: "grpc",
     stream: fakeStream(),
     requestHeader: new Headers({ "x-request-id": "r1" }),
     timeoutMs: undefined,

@@ -1,14 +1,33 @@
-import type http2 from "node:http2";
 import type { DescMethodUnary, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext, type UnaryRequest } from "@connectrpc/connect";
 import { h2ResetError } from "./h2-errors.js";
 
-/** What {@link createLeanCall} needs to know about one incoming unary gRPC call. */
+/**
+ * What a call watches to notice that its client went away: an HTTP/2 stream, or for HTTP/1.1
+ * the ServerResponse (Node closes the request as soon as its body is read, see connect-node).
+ */
+export interface CallStream {
+  readonly closed: boolean;
+  readonly destroyed: boolean;
+  /** HTTP/2 only: the RST_STREAM code it closed with. */
+  readonly rstCode?: number;
+  once(event: "close", listener: () => void): unknown;
+  removeListener(event: "close", listener: () => void): unknown;
+}
+
+/** What {@link createLeanCall} needs to know about one incoming unary call. */
 export interface LeanCallInit {
   method: DescMethodUnary;
   /** The parsed request message. */
   message: unknown;
-  stream: http2.ServerHttp2Stream;
+  /** "grpc" or "connect": what `HandlerContext.protocolName` says. */
+  protocolName: string;
+  stream: CallStream;
+  /**
+   * Why the client went away, for the signal's reason; default: the HTTP/2 reset code mapped as
+   * connect-node maps it.
+   */
+  closeReason?: () => unknown;
   /** The request headers, pseudo-headers stripped (what Connect hands its handlers). */
   requestHeader: Headers;
   /** From `grpc-timeout`, in (possibly fractional) milliseconds; undefined without one. */
@@ -27,6 +46,8 @@ export interface LeanCall {
   readonly request: UnaryRequest;
   /** Ends the call: aborts its signal (if anyone asked for it) and stops its deadline timer. */
   finish(error?: unknown): void;
+  /** Sets the request message, for a call created before its body was read (as Connect's context is). */
+  setMessage(message: unknown): void;
 }
 
 /**
@@ -66,7 +87,7 @@ export function createLeanCall(init: LeanCallInit): LeanCall {
     cleanup();
   };
   const onDeadline = () => abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
-  const onClose = () => abort(h2ResetError(stream.rstCode));
+  const onClose = () => abort(init.closeReason ? init.closeReason() : h2ResetError(stream.rstCode));
   const onShutdown = () => abort(shutdownSignal?.reason);
   function cleanup(): void {
     if (timer !== undefined) clearTimeout(timer);
@@ -100,7 +121,7 @@ export function createLeanCall(init: LeanCallInit): LeanCall {
     method,
     service,
     requestMethod: "POST",
-    protocolName: "grpc",
+    protocolName: init.protocolName,
     get url() {
       return getUrl();
     },
@@ -131,6 +152,9 @@ export function createLeanCall(init: LeanCallInit): LeanCall {
   return {
     context,
     request,
+    setMessage(message) {
+      (request as { message: unknown }).message = message;
+    },
     finish(error) {
       if (ended) return;
       ended = true;

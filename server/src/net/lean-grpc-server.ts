@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
+import type http from "node:http";
 import http2 from "node:http2";
-import { create, fromBinary, toBinary, type DescMethodUnary, type DescService } from "@bufbuild/protobuf";
+import { fromBinary, toBinary, type DescMethodUnary, type DescService } from "@bufbuild/protobuf";
 import {
   Code,
   ConnectError,
@@ -9,13 +10,14 @@ import {
   type Interceptor,
   type MethodImpl,
   type ServiceImpl,
-  type UnaryRequest,
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { compressionNegotiate, type Compression } from "@connectrpc/connect/protocol";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { compressedFlag, encodeEnvelope, EnvelopeReader, parseGrpcTimeout, type Envelope } from "./grpc-wire.js";
 import { createLeanCall, type LeanCall } from "./lean-call.js";
+import { createLeanConnect } from "./lean-connect.js";
+import { invokeLean, type LeanEntry } from "./lean-invoke.js";
 import { RequestHeaders } from "./request-headers.js";
 
 /** Options of {@link createLeanGrpcServer}: the same values the Connect plugin is given. */
@@ -37,7 +39,7 @@ export interface LeanGrpcServerOptions {
   shutdownSignal?: AbortSignal;
 }
 
-/** A lean server for unary gRPC calls; see {@link createLeanGrpcServer}. */
+/** A lean server for unary gRPC and Connect calls; see {@link createLeanGrpcServer}. */
 export interface LeanGrpcServer {
   /**
    * Wraps a ConnectRouter: every service registered through the wrapper is registered with
@@ -54,16 +56,15 @@ export interface LeanGrpcServer {
    * true; returns false without touching the stream otherwise.
    */
   serve(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean;
+  /** The same for an HTTP/1.1 request (Connect protocol only; gRPC needs HTTP/2). */
+  serveRequest(req: http.IncomingMessage, res: http.ServerResponse): boolean;
   /** From now on serve nothing (the framework answers while it shuts down). */
   stopTaking(): void;
-  /** How many calls this server has taken so far (a metric tells operators which path runs). */
-  readonly served: number;
+  /** How many calls this server has taken so far, by protocol (a metric tells operators which path runs). */
+  readonly served: { grpc: number; connect: number };
 }
 
-interface Entry {
-  method: DescMethodUnary;
-  impl: MethodImpl<DescMethodUnary>;
-}
+type Entry = LeanEntry;
 
 const contentTypeProto = "application/grpc+proto";
 const noop = () => {};
@@ -74,7 +75,9 @@ const noop = () => {};
  * URL and a DOMException, and through Fastify's routing: about 340 µs of CPU per call here, ten
  * times what Node's HTTP/2 stack itself needs. No library serves Connect service
  * implementations over plain `node:http2` streams, so this does it for the one case that
- * carries the load: unary gRPC with a binary body and no request compression.
+ * carries the load: unary gRPC with a binary body and no request compression. Unary calls of
+ * the Connect protocol (JSON or binary, HTTP/1.1 or HTTP/2) to the same methods are handed to
+ * lean-connect.ts, which answers them as Connect's unary handler does.
  *
  * It reads the one 5-byte-framed message (Connect's read limit and error texts), parses it,
  * builds the HandlerContext and the UnaryRequest Connect would build, runs the same
@@ -90,7 +93,8 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
   const compressMinBytes = options.compressMinBytes ?? 1024;
   const extraHeaders = options.responseHeaders ?? {};
   let taking = true;
-  let served = 0;
+  const served = { grpc: 0, connect: 0 };
+  const connect = createLeanConnect(options);
   // Every call that reads its signal listens on the shutdown signal until it ends.
   if (options.shutdownSignal) setMaxListeners(0, options.shutdownSignal);
 
@@ -107,7 +111,11 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
     const entry = table.get(headers[":path"] ?? "");
     if (entry === undefined) return false;
     const contentType = headers["content-type"];
-    if (contentType !== "application/grpc" && contentType !== contentTypeProto) return false;
+    if (contentType !== "application/grpc" && contentType !== contentTypeProto) {
+      const taken = connect.serveStream(stream, headers, entry);
+      if (taken) served.connect++;
+      return taken;
+    }
     const encoding = headers["grpc-encoding"];
     if (encoding !== undefined && encoding !== "identity") return false;
     if (headers.origin !== undefined || headers.expect !== undefined) return false;
@@ -115,7 +123,7 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
     if (typeof authority !== "string") return false;
     const timeoutMs = parseGrpcTimeout(headers["grpc-timeout"] as string | undefined);
     if (timeoutMs === null) return false;
-    served++;
+    served.grpc++;
     receive(stream, headers, entry, authority, timeoutMs);
     return true;
   }
@@ -170,6 +178,7 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
         call = createLeanCall({
           method: entry.method,
           message,
+          protocolName: "grpc",
           stream,
           requestHeader: new RequestHeaders(headers),
           timeoutMs,
@@ -193,21 +202,10 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
     context.responseHeader.set("content-type", contentTypeProto);
     if (compression) context.responseHeader.set("grpc-encoding", compression.name);
     context.responseTrailer.set("grpc-status", "0");
-    const { method } = entry;
-    // Connect's `invokeUnaryImplementation`, without the async iterables around it.
-    const inner = async (req: UnaryRequest): Promise<UnaryResponse> => {
-      const ctx = req === call.request ? context : { ...context, service: req.service, requestHeader: req.header, signal: req.signal, values: req.contextValues };
-      const output = await entry.impl(req.message, ctx);
-      return { stream: false, message: create(method.output, output), method, service: method.parent, header: context.responseHeader, trailer: context.responseTrailer };
-    };
-    let next = inner as (req: UnaryRequest) => Promise<UnaryResponse>;
-    for (let i = interceptors.length - 1; i >= 0; i--) next = interceptors[i]!(next as never) as never;
     let body: Buffer | undefined;
     try {
-      const res = await next(call.request);
-      copyHeaders(res.header, context.responseHeader);
-      copyHeaders(res.trailer, context.responseTrailer);
-      body = await serialize(method, res.message, compression);
+      const output = await invokeLean(entry, call, interceptors);
+      body = await serialize(entry.method, output, compression);
     } catch (e) {
       call.finish(e);
       const ce = e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e);
@@ -294,6 +292,14 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
     register,
     paths: () => [...table.keys()],
     serve,
+    serveRequest(req, res) {
+      if (!taking || req.method !== "POST") return false;
+      const entry = table.get(req.url ?? "");
+      if (entry === undefined) return false;
+      const taken = connect.serveRequest(req, res, entry);
+      if (taken) served.connect++;
+      return taken;
+    },
     stopTaking() {
       taking = false;
     },
@@ -301,11 +307,4 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
       return served;
     },
   };
-}
-
-/** Connect's `copyHeaders`: replaces `to`'s entries with `from`'s unless they are the same object. */
-function copyHeaders(from: Headers, to: Headers): void {
-  if (from === to) return;
-  for (const key of [...to.keys()]) to.delete(key);
-  from.forEach((value, key) => to.set(key, value));
 }

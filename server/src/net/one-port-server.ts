@@ -26,6 +26,8 @@ export interface OnePortServerOptions {
    * never reaches `handler` (see h2-stream-hook.ts). The lean gRPC path plugs in here.
    */
   takeStream?: StreamTaker;
+  /** Sees every HTTP/1.1 request before `handler`; a request it takes never reaches `handler`. */
+  takeRequest?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ export function createOnePortServer(options: OnePortServerOptions): OnePortServe
   const handler: DualRequestHandler = (req, res) => {
     // While closing, ask HTTP/1.1 clients not to reuse the connection.
     if (closing && "shouldKeepAlive" in res) res.shouldKeepAlive = false;
+    if (options.takeRequest !== undefined && !("stream" in req) && options.takeRequest(req, res as http.ServerResponse)) return;
     options.handler(req, res);
   };
 
