@@ -50,8 +50,11 @@ describe("observability", () => {
     const res = await connectJson(n1!.url, "kvstore.KeyValueService/Get", { key: remoteKey }, { "x-request-id": "trace-me-123" });
     expect(res.status).toBe(200);
     expect(res.headers.get("x-request-id")).toBe("trace-me-123");
+    // Without one, the entry node makes one: its process prefix and a counter, never reused.
     const fresh = await connectJson(n1!.url, "kvstore.KeyValueService/Get", { key: remoteKey });
-    expect(fresh.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const again = await connectJson(n1!.url, "kvstore.KeyValueService/Get", { key: remoteKey });
+    expect(fresh.headers.get("x-request-id")).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
+    expect(again.headers.get("x-request-id")).not.toBe(fresh.headers.get("x-request-id"));
   });
 
   it("answers /healthz and /readyz", async () => {

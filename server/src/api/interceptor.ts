@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { Code, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { forwardHeaders, requestIdKey } from "../cluster/call-context.js";
@@ -19,9 +19,13 @@ export function protocolOf(contentType: string | null): "grpc" | "grpc-web" | "c
  * never re-thrown), and records metrics, stats and failure logs.
  */
 export function createEdgeInterceptor(options: { logger: Logger; metrics: NodeMetrics; stats: RequestStats }): Interceptor {
+  // Request ids: a random prefix per process and a counter, unique across nodes and restarts
+  // and far cheaper than a UUID per call.
+  const idPrefix = randomBytes(6).toString("hex");
+  let sequence = 0;
   return (next) => async (req) => {
     const started = performance.now();
-    const requestId = req.header.get(forwardHeaders.requestId) ?? randomUUID();
+    const requestId = req.header.get(forwardHeaders.requestId) ?? `${idPrefix}-${(sequence++).toString(36)}`;
     req.contextValues.set(requestIdKey, requestId);
     const protocol = protocolOf(req.header.get("content-type"));
     const service = req.service.typeName;

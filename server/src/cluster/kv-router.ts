@@ -84,6 +84,8 @@ export function createKvRouter(options: KvRouterOptions): KvRouter {
         checkForwarded(key, info, replicas);
         return runHere(replicas, true);
       }
+      // The common case, this node is the coordinator: no candidate list to build.
+      if (replicas[0] === membership.selfId && membership.isReachable(membership.selfId)) return runHere(replicas, false);
       const candidates = orderByReachability(options.anyReplicaMayCoordinate ? replicas : replicas.slice(0, 1), membership);
       let lastError: unknown;
       let forwarded = false;

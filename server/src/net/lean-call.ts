@@ -1,6 +1,7 @@
 import type { DescMethodUnary, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext, type UnaryRequest } from "@connectrpc/connect";
 import { h2ResetError } from "./h2-errors.js";
+import { ResponseHeaders } from "./response-headers.js";
 
 /**
  * What a call watches to notice that its client went away: an HTTP/2 stream, or for HTTP/1.1
@@ -74,8 +75,8 @@ export function createLeanCall(init: LeanCallInit): LeanCall {
   const startedAt = Date.now();
   const deadline = init.timeoutMs === undefined ? undefined : Math.trunc(startedAt + init.timeoutMs);
   const values = createContextValues();
-  const responseHeader = new Headers();
-  const responseTrailer = new Headers();
+  const responseHeader = new ResponseHeaders();
+  const responseTrailer = new ResponseHeaders();
   let controller: AbortController | undefined;
   let timer: NodeJS.Timeout | undefined;
   let ended = false;

@@ -45,6 +45,9 @@ export interface Ring {
 }
 
 const ringSize = 2 ** 32;
+/** Replica lists kept per ring, and the longest key kept (longer keys are hashed every time). */
+const cacheEntries = 16_384;
+const cacheKeyMaxLength = 256;
 
 /** Builds a {@link Ring}; throws on an empty or duplicated member list. */
 export function createRing(options: RingOptions): Ring {
@@ -57,8 +60,21 @@ export function createRing(options: RingOptions): Ring {
   const internal = ring as unknown as { ring: Array<{ value: number; server: string }>; hashValue(key: string): number; find(h: number): number };
   const tokens: RingToken[] = internal.ring.map((n) => ({ position: n.value, nodeId: n.server }));
 
+  // hashring's range() hashes the key (md5) on every call, and every request asks once or
+  // twice; the ring never changes (membership builds a new one), so answers can be kept. The
+  // cache is bounded in entries and key length, and hands out copies.
+  const cached = new Map<string, string[]>();
   function replicas(key: string, n: number): string[] {
-    return ring.range(key, Math.min(n, nodeIds.length), true);
+    const count = Math.min(n, nodeIds.length);
+    if (key.length > cacheKeyMaxLength) return ring.range(key, count, true);
+    const cacheKey = `${count}\0${key}`;
+    let list = cached.get(cacheKey);
+    if (list === undefined) {
+      list = ring.range(key, count, true);
+      if (cached.size >= cacheEntries) cached.delete(cached.keys().next().value!);
+      cached.set(cacheKey, list);
+    }
+    return list.slice();
   }
 
   return {
