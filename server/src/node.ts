@@ -30,6 +30,7 @@ import { createPeerClients } from "./cluster/peer-clients.js";
 import type { NodeConfig } from "./config.js";
 import { createLocalBackend } from "./kv/local-backend.js";
 import { createReplication } from "./replication-wiring.js";
+import { registerReplicationMetrics } from "./observability/replication-metrics.js";
 import { createLogger } from "./observability/logger.js";
 import { createNodeMetrics } from "./observability/metrics.js";
 import { createRequestStats } from "./observability/request-stats.js";
@@ -80,6 +81,7 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
   const forwarder = createForwarder({ membership, peers, detector, onForward: metrics.observeForward });
   const replication = membership.replicationFactor > 1 ? createReplication({ config, membership, store, peers, detector, logger }) : undefined;
   const backend = replication?.backend ?? createLocalBackend(store);
+  if (replication) registerReplicationMetrics(metrics.registry, replication.proposer.stats);
   const router = createKvRouter({ membership, forwarder, logger, anyReplicaMayCoordinate: replication !== undefined });
   const lister = createLister({ membership, forwarder, store });
   const requestStats = createRequestStats();

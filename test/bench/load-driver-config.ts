@@ -25,6 +25,12 @@ export interface LoadDriverConfig {
    * latency at a fixed load: a closed loop at full speed measures queueing, not service time.
    */
   rate: number;
+  /**
+   * Whose API the calls go to: ringkv's KeyValueService (default), or etcd's KV service, whose
+   * RangeRequest and PutRequest carry key (1) and value (2) with the same field numbers and wire
+   * types as our GetRequest and PutRequest, so the same frames serve both.
+   */
+  target?: "ringkv" | "etcd";
 }
 
 /** The i-th benchmark key of a key set. */

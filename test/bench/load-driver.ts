@@ -13,7 +13,8 @@ import { grpcFrame, grpcUnframe, requestBytes, valueOf } from "./wire.js";
  * result (a LoadResult) is one JSON line on stdout.
  */
 const config = JSON.parse(process.argv[2] ?? "{}") as LoadDriverConfig;
-const path = `/kvstore.KeyValueService/${config.call}`;
+const etcd = config.target === "etcd";
+const path = etcd ? `/etcdserverpb.KV/${config.call === "Get" ? "Range" : "Put"}` : `/kvstore.KeyValueService/${config.call}`;
 const headers = { ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" };
 const frames = Array.from({ length: config.keyCount }, (_, i) =>
   grpcFrame(requestBytes({ call: config.call, key: benchKey(config.keyPrefix, i), value: valueOf(config.valueBytes, i), consistency: config.consistency })),
@@ -59,6 +60,30 @@ function call(session: http2.ClientHttp2Session, frame: Buffer, keepBody: boolea
   });
 }
 
+/** Whether a protobuf message has a top-level field (etcd's RangeResponse.kvs is field 2). */
+function hasField(message: Uint8Array, field: number): boolean {
+  let at = 0;
+  const varint = (): number => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = message[at++]!;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+  };
+  while (at < message.length) {
+    const tag = varint();
+    if (Math.floor(tag / 8) === field) return true;
+    const wireType = tag & 7;
+    if (wireType === 0) varint();
+    else if (wireType === 2) at += varint();
+    else if (wireType === 1) at += 8;
+    else if (wireType === 5) at += 4;
+    else return false;
+  }
+  return false;
+}
+
 function nextIndex(): number {
   if (!config.fill) return Math.floor(Math.random() * frames.length);
   if (fillNext < frames.length) return fillNext++;
@@ -94,7 +119,8 @@ async function loop(session: http2.ClientHttp2Session): Promise<void> {
     codes[answer.status] = (codes[answer.status] ?? 0) + 1;
     if (check && answer.status === "0" && answer.body) {
       sampled++;
-      if (!fromBinary(GetResponseSchema, grpcUnframe(answer.body)).found) notFound++;
+      const message = grpcUnframe(answer.body);
+      if (etcd ? !hasField(message, 2) : !fromBinary(GetResponseSchema, message).found) notFound++;
     }
   }
 }

@@ -9,6 +9,7 @@ import { renderRun, updateBenchmarksDoc, writeJson } from "./report.js";
 import type { BenchRun, Ceilings, ScenarioResult } from "./results.js";
 import { measureCeiling } from "./scenarios/ceiling.js";
 import { cluster } from "./scenarios/cluster.js";
+import { etcd } from "./scenarios/etcd.js";
 import { forwarded } from "./scenarios/forwarded.js";
 import { memory } from "./scenarios/memory.js";
 import { ring } from "./scenarios/ring.js";
@@ -24,6 +25,7 @@ const scenarios: Record<ScenarioId, (options: BenchOptions) => Promise<ScenarioR
   "single-node": singleNode,
   forwarded,
   cluster,
+  etcd,
   memory,
   ring,
 };

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 
 /** Scenario ids, in run order (the ceiling always runs, first and last). */
-export const scenarioIds = ["single-node", "forwarded", "cluster", "memory", "ring"] as const;
+export const scenarioIds = ["single-node", "forwarded", "cluster", "etcd", "memory", "ring"] as const;
 /** One of {@link scenarioIds}. */
 export type ScenarioId = (typeof scenarioIds)[number];
 

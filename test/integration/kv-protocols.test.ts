@@ -156,3 +156,33 @@ describe.each(protocols)("KeyValueService over %s", (protocol) => {
     expect(got).toMatchObject({ found: true, value: "nearby" });
   });
 });
+
+describe("linearizable reads", () => {
+  async function metric(url: string, name: string): Promise<number> {
+    const m = new RegExp(`^${name} (\\d+)`, "m").exec(await (await fetch(`${url}/metrics`)).text());
+    return m ? Number(m[1]) : 0;
+  }
+
+  it("answer a settled key with a quorum read (no Paxos round), counted in the metrics", async () => {
+    const [n1, n2, n3] = cluster.nodes;
+    const client = createKvTestClient("grpc", n1!.address);
+    try {
+      await client.put({ key: "settled", value: "v1" });
+      // Wait until all three replicas hold the write (the third may get it a moment later).
+      const versions = async () => Promise.all([n1!, n2!, n3!].map(async (n) => {
+        const res = await fetch(`${n.url}/ringkv.internal.v1.PeerService/ReadLocal`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "settled" }) });
+        return ((await res.json()) as { accepted?: unknown }).accepted;
+      }));
+      for (let i = 0; i < 50 && new Set((await versions()).map((v) => JSON.stringify(v))).size > 1; i++) await new Promise((r) => setTimeout(r, 50));
+      const reads = await metric(n1!.url, "ringkv_quorum_reads_total");
+      const misses = await metric(n1!.url, "ringkv_quorum_read_misses_total");
+      const got = await client.get({ key: "settled" });
+      expect(got).toMatchObject({ found: true, value: "v1", version: 1n });
+      expect(await metric(n1!.url, "ringkv_quorum_reads_total")).toBe(reads + 1);
+      expect(await metric(n1!.url, "ringkv_quorum_read_misses_total")).toBe(misses);
+      expect(await metric(n1!.url, "ringkv_paxos_operations_total")).toBeGreaterThan(0);
+    } finally {
+      client.close();
+    }
+  });
+});

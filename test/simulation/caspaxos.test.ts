@@ -70,6 +70,8 @@ describe("CASPaxos under simulation", () => {
     // Op ids: rivals' states that told whether a write was in them, and retries that found theirs.
     expect(total((r) => r.counts.opIdDecisions)).toBeGreaterThan(runs / 10);
     expect(total((r) => r.counts.retriesFoundApplied)).toBeGreaterThan(runs / 10);
+    // Gets answered by a quorum read (no round): a share of all gets in runs that use them.
+    expect(total((r) => r.counts.quorumReads)).toBeGreaterThan(runs);
     expect(new Set(reports.map((r) => `${r.scenario.nodes}/${r.scenario.replicas}`))).toEqual(new Set(["3/3", "5/3", "5/5"]));
   });
 

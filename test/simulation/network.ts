@@ -1,9 +1,11 @@
-import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import {
   AcceptRequestSchema,
   AcceptResponseSchema,
   PrepareRequestSchema,
   PrepareResponseSchema,
+  ReadLocalRequestSchema,
+  ReadLocalResponseSchema,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import type { Acceptor, ProposerTransport } from "../../server/src/replication/index.js";
 import type { Prng } from "./prng.js";
@@ -170,6 +172,9 @@ export function createNetwork(options: NetworkOptions): Network {
           rpc(from, to, PrepareRequestSchema, PrepareResponseSchema, (a, r) => a.prepare(r), req, req.key, signal),
         accept: (to, req, signal) =>
           rpc(from, to, AcceptRequestSchema, AcceptResponseSchema, (a, r) => a.accept(r), req, req.key, signal),
+        read: (to, key, signal) =>
+          rpc(from, to, ReadLocalRequestSchema, ReadLocalResponseSchema, async (a, r) => create(ReadLocalResponseSchema, await a.readAccepted(r.key)),
+            create(ReadLocalRequestSchema, { key }), key, signal),
       };
     },
     setLink(a, b, isConnected) {

@@ -48,6 +48,8 @@ export interface RunReport {
     opIdDecisions: number;
     /** Retried writes that found their first attempt already applied. */
     retriesFoundApplied: number;
+    /** Gets answered by a quorum read, without a round. */
+    quorumReads: number;
     /** Messages lost and delivered twice by the network. */
     dropped: number;
     duplicated: number;
@@ -88,7 +90,7 @@ export async function runSimulation(scenario: Scenario, trace?: (line: string) =
   const problems: string[] = [];
   const counts: RunReport["counts"] = {
     ops: 0, succeeded: 0, unknown: 0, failedClean: 0, casFailed: 0, fastPathAttempts: 0, fullRounds: 0,
-    gcCollected: 0, gcIncomplete: 0, crashes: 0, partitions: 0, opIdDecisions: 0, retriesFoundApplied: 0, dropped: 0, duplicated: 0, events: 0, virtualMs: 0,
+    gcCollected: 0, gcIncomplete: 0, crashes: 0, partitions: 0, opIdDecisions: 0, retriesFoundApplied: 0, quorumReads: 0, dropped: 0, duplicated: 0, events: 0, virtualMs: 0,
   };
   const state = { workload: true };
   const ops = { scenario, scheduler, cluster, replicasOf, history, problems, counts };
@@ -240,7 +242,11 @@ async function invoke(client: string, node: SimNode, key: string, op: RegisterOp
     const last = targets.length === 1 || attempt === 1;
     const once = opId !== undefined ? idempotent(opId, scheduler.now(), change) : undefined;
     try {
-      const state = await coordinator.proposer.execute(key, replicasOf.get(key)!, once?.change ?? change, {
+      const quick = op.type === "get" && ops.scenario.quorumReads
+        ? await coordinator.proposer.read(key, replicasOf.get(key)!, { signal: coordinator.lifetime.signal, deadlineAt: started + timeoutMs / 2 })
+        : undefined;
+      if (quick !== undefined) counts.quorumReads++;
+      const state = quick ?? await coordinator.proposer.execute(key, replicasOf.get(key)!, once?.change ?? change, {
         signal: coordinator.lifetime.signal,
         deadlineAt: started + (last ? timeoutMs : timeoutMs / 2),
         ...(once ? { appliedIn: (current: RegisterState, writtenAt: bigint) => {

@@ -44,6 +44,8 @@ export interface Scenario {
    * deadline is retried on another replica, as the entry node's router does.
    */
   retryWrites: boolean;
+  /** Gets try a quorum read (no round) first, as the service does; else always a full round. */
+  quorumReads: boolean;
 }
 
 const noFaults: NetworkFaults = { dropRate: 0, duplicateRate: 0, minLatencyMs: 0.2, jitterMs: 0.5, slowRate: 0, slowMs: 0 };
@@ -80,6 +82,7 @@ export function scenarioForSeed(seed: number): Scenario {
     gc: false,
     fastPathKeys: prng.chance(0.2) ? 1 : 1000,
     retryWrites: false,
+    quorumReads: prng.chance(0.75),
   };
   switch (profile) {
     case "calm":

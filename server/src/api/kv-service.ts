@@ -69,10 +69,29 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
           (peer, callOptions) => peer.kv.get(req, callOptions),
         );
       }
+      // A linearizable Get first tries a quorum read (no round, no write; see quorum-read.ts),
+      // right here when this node holds a replica: no forwarding to the coordinator. Only when
+      // the replicas disagree does it take a round, on the coordinator as any operation does.
+      let triedHere = false;
+      const quick = backend.quorumRead;
+      if (quick !== undefined && info.hops === 0) {
+        const replicas = router.replicasHere(req.key);
+        if (replicas !== undefined) {
+          triedHere = true;
+          // Leave most of the time to the round that follows if the replicas do not answer.
+          const remaining = info.deadlineAt - Date.now();
+          const deadlineAt = Date.now() + Math.min(remaining, Math.max(remaining * 0.4, 500));
+          const state = await quick.call(backend, req.key, replicas, { ...info, deadlineAt });
+          if (state !== undefined) return getResponse(state);
+        }
+      }
       return router.route(
         req.key,
         info,
-        async (replicas) => getResponse(await backend.execute(req.key, replicas, readChange, info)),
+        async (replicas) => {
+          const state = quick !== undefined && !triedHere ? await quick.call(backend, req.key, replicas, info) : undefined;
+          return getResponse(state ?? (await backend.execute(req.key, replicas, readChange, info)));
+        },
         (peer, callOptions) => peer.kv.get(req, callOptions),
       );
     },

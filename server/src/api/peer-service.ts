@@ -1,5 +1,5 @@
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import { PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { PeerService, type Ballot, type RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import type { AntiEntropy } from "../cluster/anti-entropy.js";
 import type { Lister } from "../cluster/lister.js";
 import type { Membership } from "../cluster/membership.js";
@@ -9,6 +9,7 @@ import type { KvBackend } from "../kv/backend.js";
 export interface AcceptorHandlers {
   prepare: ServiceImpl<typeof PeerService>["prepare"];
   accept: ServiceImpl<typeof PeerService>["accept"];
+  readAccepted(key: string): Promise<{ state?: RegisterState | undefined; accepted?: Ballot | undefined }>;
 }
 
 /** Options of {@link createPeerService}. */
@@ -32,7 +33,12 @@ export function createPeerService(options: PeerServiceOptions): ServiceImpl<type
     prepare: acceptor?.prepare ?? noReplication,
     accept: acceptor?.accept ?? noReplication,
     syncDigest: antiEntropy ? (req) => antiEntropy.syncDigest(req) : noReplication,
-    readLocal: (req) => ({ state: backend.readLocal(req.key) }),
+    // With replication, the acceptor's record: its state and the ballot it was accepted at.
+    readLocal: async (req) => {
+      if (acceptor === undefined) return { state: backend.readLocal(req.key) };
+      const { state, accepted } = await acceptor.readAccepted(req.key);
+      return { ...(state ? { state } : {}), ...(accepted ? { accepted } : {}) };
+    },
     scanLocal: (req) => lister.scanLocal(req),
     ping: () => ({ nodeId: membership.selfId, membersHash: membership.membersHash, nowMs: BigInt(Date.now()) }),
   };

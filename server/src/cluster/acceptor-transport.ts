@@ -31,5 +31,6 @@ export function createAcceptorTransport(options: AcceptorTransportOptions): Prop
   return {
     prepare: (id, req, signal) => (id === selfId ? acceptor.prepare(req) : observe(id, peers.get(id).peer.prepare(req, { signal }))),
     accept: (id, req, signal) => (id === selfId ? acceptor.accept(req) : observe(id, peers.get(id).peer.accept(req, { signal }))),
+    read: (id, key, signal) => (id === selfId ? acceptor.readAccepted(key) : observe(id, peers.get(id).peer.readLocal({ key }, { signal }))),
   };
 }

@@ -36,6 +36,8 @@ export type Forward<T> = (client: PeerClient, options: CallOptions) => Promise<T
  */
 export interface KvRouter {
   route<T>(key: string, info: CallInfo, runHere: RunHere<T>, forward: Forward<T>): Promise<T>;
+  /** The key's replicas when this node is one of them and may run rounds on it; else undefined. */
+  replicasHere(key: string): readonly string[] | undefined;
   /**
    * Runs an operation that any one replica can serve alone (a stale-allowed read): here when this
    * node is a replica (or the call was forwarded), otherwise on the first reachable replica.
@@ -107,6 +109,11 @@ export function createKvRouter(options: KvRouterOptions): KvRouter {
         }
       }
       throw lastError ?? ringkvError("peer_unavailable", `no replica of the key is reachable (replicas: ${replicas.join(", ")})`);
+    },
+    replicasHere(key) {
+      if (!options.anyReplicaMayCoordinate) return undefined;
+      const replicas = membership.replicas(key);
+      return replicas.includes(membership.selfId) ? replicas : undefined;
     },
     async routeToAnyReplica(key, info, runHere, forward) {
       const replicas = membership.replicas(key);

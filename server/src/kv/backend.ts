@@ -21,4 +21,9 @@ export interface KvBackend {
   execute(key: string, replicas: readonly string[], change: Change, options: ExecuteOptions): Promise<RegisterState>;
   /** This node's own copy of a key's state (no round; possibly stale). */
   readLocal(key: string): RegisterState;
+  /**
+   * A linearizable read without a round when the key's replicas agree (replicated backends):
+   * the state, or undefined when `execute` with a read change must answer.
+   */
+  quorumRead?(key: string, replicas: readonly string[], options: ExecuteOptions): Promise<RegisterState | undefined>;
 }

@@ -13,5 +13,6 @@ export function createReplicatedBackend(options: { proposer: Proposer; store: Re
     execute: (key, replicas, change, { signal, deadlineAt, appliedIn }) =>
       proposer.execute(key, replicas, change, { signal, deadlineAt, ...(appliedIn ? { appliedIn } : {}) }),
     readLocal: (key) => store.readState(key),
+    quorumRead: (key, replicas, { signal, deadlineAt }) => proposer.read(key, replicas, { signal, deadlineAt }),
   };
 }

@@ -13,6 +13,7 @@ import {
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { ringkvError } from "../errors.js";
 import type { AcceptorStore } from "./acceptor-store.js";
+import type { AcceptedRead } from "./transport.js";
 import { ballotEquals, compareBallots, isZeroBallot, maxBallot, zeroBallot } from "./ballot.js";
 import { createKeyMutex } from "./key-mutex.js";
 import { emptyRegister } from "./register.js";
@@ -37,6 +38,8 @@ export interface Acceptor {
   accept(req: AcceptRequest): Promise<AcceptResponse>;
   /** The state this acceptor last accepted for the key (empty if none): a possibly stale read. */
   read(key: string): Promise<RegisterState>;
+  /** The same with the ballot it was accepted at (none when the acceptor holds nothing). */
+  readAccepted(key: string): Promise<AcceptedRead>;
 }
 
 /** Options of {@link createAcceptor}. */
@@ -141,6 +144,11 @@ export function createAcceptor(options: AcceptorOptions): Acceptor {
 
     async read(key) {
       return (await store.read(key))?.state ?? emptyRegister();
+    },
+
+    async readAccepted(key) {
+      const record = await store.read(key);
+      return { state: record?.state ?? emptyRegister(), accepted: record?.accepted };
     },
   };
 }

@@ -35,6 +35,12 @@ function createHarness() {
       if (silent.has(to)) return never(signal);
       return acceptors.get(to)!.prepare(req);
     },
+    async read(to, key, signal) {
+      log.push(`read ${to}`);
+      if (down.has(to)) throw new Error("connection refused");
+      if (silent.has(to)) return never(signal);
+      return acceptors.get(to)!.readAccepted(key);
+    },
     async accept(to, req, signal) {
       log.push(`accept ${to}`);
       if (down.has(to)) throw new Error("connection refused");
@@ -292,6 +298,42 @@ describe("createProposer()", () => {
     const error = await failure(h.proposer("n1").execute("k", replicas, once.change, { ...soon(), appliedIn: once.appliedIn }));
     expect(error.reason).toBe("outcome_unknown");
     expect((await h.acceptors.get("n2")!.read("k")).version).toBe(BigInt(maxRecentOps + 2)); // not applied twice
+  });
+
+  it("reads a state a majority agrees on without a round, and writes nothing", async () => {
+    const h = createHarness();
+    await h.proposer("n1").execute("k", replicas, put("v"), soon());
+    h.silent.add("n3");
+    h.log.length = 0;
+    const state = await h.proposer("n2").read("k", replicas, soon());
+    expect(state).toMatchObject({ value: text("v"), version: 1n });
+    expect(h.log.filter((l) => !l.startsWith("read"))).toEqual([]);
+    expect(await h.proposer("n2").read("never-written", replicas, soon())).toMatchObject({ exists: false, version: 0n });
+  });
+
+  it("leaves a read to a full round when the first majority to answer disagrees", async () => {
+    const h = createHarness();
+    await h.proposer("n1").execute("k", replicas, put("old"), soon());
+    // A newer write reaches n1 only (the others' connections break): not chosen, but visible.
+    h.hooks.beforeAccept = (to) => {
+      if (to !== "n1") throw new Error("connection reset");
+    };
+    await failure(h.proposer("n1").execute("k", replicas, put("half"), { deadlineAt: Date.now() + 50 }));
+    expect(await h.acceptors.get("n1")!.read("k")).toMatchObject({ value: text("half") });
+    delete h.hooks.beforeAccept;
+    h.silent.add("n3");
+    const reader = h.proposer("n2");
+    expect(await reader.read("k", replicas, soon())).toBeUndefined();
+    expect(reader.stats).toMatchObject({ quorumReads: 0, quorumReadMisses: 1 });
+    h.silent.clear();
+    expect((await reader.execute("k", replicas, readChange, soon())).version).toBeGreaterThanOrEqual(1n);
+  });
+
+  it("gives up a quorum read at its deadline when no majority answers", async () => {
+    const h = createHarness();
+    h.silent.add("n2");
+    h.silent.add("n3");
+    expect(await h.proposer("n1").read("k", replicas, { deadlineAt: Date.now() + 30 })).toBeUndefined();
   });
 
   it("never reuses a ballot after a restart, so a write is not lost to a ballot clash", async () => {

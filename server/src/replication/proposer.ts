@@ -20,6 +20,7 @@ import {
   type CollectTombstoneOptions,
   type CollectTombstoneResult,
 } from "./tombstone-gc.js";
+import { quorumRead, type QuorumReadOptions } from "./quorum-read.js";
 import type { ProposerTransport } from "./transport.js";
 
 /**
@@ -53,6 +54,11 @@ export interface Proposer {
    * Needs every replica; see tombstone-gc.ts.
    */
   collectTombstone(key: string, replicas: readonly string[], options: CollectTombstoneOptions): Promise<CollectTombstoneResult>;
+  /**
+   * A linearizable read without a round when the replicas agree (see quorum-read.ts): the
+   * state, or undefined when the caller must run `execute` with a read change instead.
+   */
+  read(key: string, replicas: readonly string[], options: QuorumReadOptions): Promise<RegisterState | undefined>;
   /** Drops the fast-path entry of a key (all keys without argument), e.g. after a membership change. */
   forgetFastPath(key?: string): void;
   /** Counters for metrics and tests. */
@@ -73,6 +79,9 @@ export interface ProposerStats {
   retries: number;
   /** Operations that ended with outcome_unknown. */
   outcomeUnknown: number;
+  /** Quorum reads that answered without a round, and those that needed one. */
+  quorumReads: number;
+  quorumReadMisses: number;
 }
 
 /** Options of {@link Proposer.execute}. */
@@ -167,7 +176,7 @@ export function createProposer(options: ProposerOptions): Proposer {
   const fastPath: Lru<FastPathEntry> = createLru(options.fastPathKeys ?? defaults.fastPathKeys);
   const keys = createKeyMutex();
   const stats: ProposerStats = {
-    operations: 0, fastPathAttempts: 0, fastPathMisses: 0, fullRounds: 0, retries: 0, outcomeUnknown: 0,
+    operations: 0, fastPathAttempts: 0, fastPathMisses: 0, fullRounds: 0, retries: 0, outcomeUnknown: 0, quorumReads: 0, quorumReadMisses: 0,
   };
 
   async function execute(key: string, replicas: readonly string[], change: Change, opts: ExecuteOptions): Promise<RegisterState> {
@@ -302,6 +311,13 @@ export function createProposer(options: ProposerOptions): Proposer {
     nodeId,
     incarnation,
     execute,
+    async read(key, replicas, readOptions) {
+      checkReplicas(replicas);
+      const state = await quorumRead(transport, clock, key, replicas, readOptions);
+      if (state === undefined) stats.quorumReadMisses++;
+      else stats.quorumReads++;
+      return state;
+    },
     async collectTombstone(key, replicas, gcOptions) {
       checkReplicas(replicas);
       const op = startOperation(clock, gcOptions);

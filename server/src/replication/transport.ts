@@ -1,9 +1,18 @@
 import type {
   AcceptRequest,
   AcceptResponse,
+  Ballot,
   PrepareRequest,
   PrepareResponse,
+  RegisterState,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+
+/** What an acceptor last accepted for a key, read without a round. */
+export interface AcceptedRead {
+  state?: RegisterState | undefined;
+  /** Absent when the acceptor holds nothing for the key. */
+  accepted?: Ballot | undefined;
+}
 
 /**
  * How a proposer reaches acceptors, by node id; its own node is reached the same way (the
@@ -14,4 +23,6 @@ import type {
 export interface ProposerTransport {
   prepare(nodeId: string, req: PrepareRequest, signal: AbortSignal): Promise<PrepareResponse>;
   accept(nodeId: string, req: AcceptRequest, signal: AbortSignal): Promise<AcceptResponse>;
+  /** The acceptor's accepted ballot and state (quorum reads); without it reads take full rounds. */
+  read?(nodeId: string, key: string, signal: AbortSignal): Promise<AcceptedRead>;
 }

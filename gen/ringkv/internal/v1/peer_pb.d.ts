@@ -316,6 +316,14 @@ export declare type ReadLocalResponse = Message<"ringkv.internal.v1.ReadLocalRes
    * @generated from field: ringkv.internal.v1.RegisterState state = 1;
    */
   state?: RegisterState | undefined;
+
+  /**
+   * The ballot the state was accepted at (absent when this acceptor holds none): a quorum read
+   * whose answers all carry the same ballot has read a chosen state without a round.
+   *
+   * @generated from field: ringkv.internal.v1.Ballot accepted = 2;
+   */
+  accepted?: Ballot | undefined;
 };
 
 /**
@@ -544,7 +552,8 @@ export declare const PeerService: GenService<{
     output: typeof AcceptResponseSchema;
   },
   /**
-   * The acceptor's accepted state of a key, without a round (stale reads, repair).
+   * The acceptor's accepted state of a key and its ballot, without a round (stale reads, repair,
+   * quorum reads).
    *
    * @generated from rpc ringkv.internal.v1.PeerService.ReadLocal
    */

@@ -1,0 +1,33 @@
+import client from "prom-client";
+import type { ProposerStats } from "../replication/index.js";
+
+/**
+ * CASPaxos counters for Prometheus, read from the proposer's own counters at scrape time (the
+ * hot path only increments plain numbers). What an operator alerts on: rising full rounds or
+ * fast-path misses (competing coordinators), retries (contention), outcome_unknown (writes whose
+ * fate the client was not told), and quorum reads that needed a round (replicas disagreeing,
+ * e.g. one catching up).
+ */
+export function registerReplicationMetrics(registry: client.Registry, stats: Readonly<ProposerStats>): void {
+  const counter = (name: string, help: string, read: () => number) => {
+    let reported = 0;
+    new client.Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const now = read();
+        this.inc(now - reported);
+        reported = now;
+      },
+    });
+  };
+  counter("ringkv_paxos_operations_total", "Operations this node ran as CASPaxos proposer (writes, linearizable reads that needed a round, repairs).", () => stats.operations);
+  counter("ringkv_paxos_fast_path_rounds_total", "Rounds that skipped phase 1 (the coordinator's one-round-trip fast path).", () => stats.fastPathAttempts);
+  counter("ringkv_paxos_fast_path_misses_total", "Fast-path accepts refused because another proposer took over the key.", () => stats.fastPathMisses);
+  counter("ringkv_paxos_full_rounds_total", "Rounds with both phases (prepare and accept).", () => stats.fullRounds);
+  counter("ringkv_paxos_retries_total", "Rounds retried after a rejection (contention on a key).", () => stats.retries);
+  counter("ringkv_paxos_outcome_unknown_total", "Operations that ended with outcome_unknown (a write was sent; the client was told it may or may not have been applied).", () => stats.outcomeUnknown);
+  counter("ringkv_quorum_reads_total", "Linearizable reads answered by a quorum read, without a round.", () => stats.quorumReads);
+  counter("ringkv_quorum_read_misses_total", "Quorum reads whose replicas disagreed or did not answer, so a round answered.", () => stats.quorumReadMisses);
+}
