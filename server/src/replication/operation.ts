@@ -28,30 +28,45 @@ export interface Operation {
   finish(): void;
 }
 
+/**
+ * How long calls still outstanding when an operation ends (the replica that was not needed for
+ * the majority) may go on. A healthy replica answers within milliseconds, and letting it take
+ * the write keeps it in step (a quorum read then finds the replicas agreeing); aborting it at
+ * once costs an HTTP/2 reset and two error objects per operation. A paused replica's calls are
+ * aborted after this, so they cannot pile up.
+ */
+export const stragglerGraceMs = 200;
+
 /** Starts an operation's clock: the deadline counts on `clock`. */
 export function startOperation(clock: Clock, opts: { signal?: AbortSignal; deadlineAt: number }): Operation {
   const controller = new AbortController();
   // Every outstanding call listens on it (replicas x phases, stragglers included).
   setMaxListeners(0, controller.signal);
-  const deadline = ringkvError("deadline_exceeded", "the deadline passed before the operation completed");
-  const canceled = ringkvError("canceled", "the operation was canceled");
-  const onCallerAbort = () => controller.abort(canceled);
-  if (opts.signal?.aborted) controller.abort(canceled);
-  else opts.signal?.addEventListener("abort", onCallerAbort, { once: true });
+  // The errors are made only when they happen: an Error captures a stack, and most operations
+  // end without either.
+  let deadline: RingkvError | undefined;
+  let canceled: RingkvError | undefined;
+  const abortDeadline = () => controller.abort((deadline ??= ringkvError("deadline_exceeded", "the deadline passed before the operation completed")));
+  const abortCanceled = () => controller.abort((canceled ??= ringkvError("canceled", "the operation was canceled")));
+  const timer = new AbortController();
+  if (opts.signal?.aborted) abortCanceled();
+  else opts.signal?.addEventListener("abort", abortCanceled, { once: true });
   const remaining = opts.deadlineAt - clock.now();
-  if (remaining <= 0) controller.abort(deadline);
-  else clock.sleep(remaining, controller.signal).then(() => controller.abort(deadline), () => {});
+  if (remaining <= 0) abortDeadline();
+  else clock.sleep(remaining, timer.signal).then(abortDeadline, () => {});
   return {
     signal: controller.signal,
     translate(error: unknown, wrote: boolean): unknown {
-      if (error !== deadline && error !== canceled) return error;
+      if (error === undefined || (error !== deadline && error !== canceled)) return error;
       if (!wrote) return error;
       const why = error === deadline ? "the deadline passed" : "the operation was canceled";
       return ringkvError("outcome_unknown", `the write may or may not have been applied: ${why} before it was confirmed`);
     },
     finish() {
-      opts.signal?.removeEventListener("abort", onCallerAbort);
-      controller.abort(finished);
+      opts.signal?.removeEventListener("abort", abortCanceled);
+      timer.abort(finished);
+      if (controller.signal.aborted) return;
+      clock.sleep(stragglerGraceMs).then(() => controller.abort(finished), () => {});
     },
   };
 }

@@ -311,6 +311,18 @@ describe("createProposer()", () => {
     expect(await h.proposer("n2").read("never-written", replicas, soon())).toMatchObject({ exists: false, version: 0n });
   });
 
+  it("asks its own acceptor and one more for a quorum read, the third only if one is slow", async () => {
+    const h = createHarness();
+    await h.proposer("n1").execute("k", replicas, put("v"), soon());
+    h.log.length = 0;
+    expect(await h.proposer("n1").read("k", replicas, soon())).toMatchObject({ value: text("v") });
+    expect(h.log).toEqual(["read n1", "read n2"]);
+    h.log.length = 0;
+    h.silent.add("n2");
+    expect(await h.proposer("n1").read("k", replicas, soon())).toMatchObject({ value: text("v") });
+    expect(h.log).toEqual(["read n1", "read n2", "read n3"]);
+  });
+
   it("leaves a read to a full round when the first majority to answer disagrees", async () => {
     const h = createHarness();
     await h.proposer("n1").execute("k", replicas, put("old"), soon());

@@ -313,7 +313,7 @@ export function createProposer(options: ProposerOptions): Proposer {
     execute,
     async read(key, replicas, readOptions) {
       checkReplicas(replicas);
-      const state = await quorumRead(transport, clock, key, replicas, readOptions);
+      const state = await quorumRead(transport, clock, key, replicas, { self: nodeId, ...readOptions });
       if (state === undefined) stats.quorumReadMisses++;
       else stats.quorumReads++;
       return state;

@@ -1,21 +1,30 @@
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { ballotEquals } from "./ballot.js";
 import type { Clock } from "./clock.js";
+import { stragglerGraceMs } from "./operation.js";
 import { majority } from "./phases.js";
 import { emptyRegister } from "./register.js";
 import type { AcceptedRead, ProposerTransport } from "./transport.js";
+
+/** The abort reason of a finished read's timers and calls (no DOMException per read). */
+const readEnded = new Error("quorum read ended");
 
 /** Options of {@link quorumRead}. */
 export interface QuorumReadOptions {
   signal?: AbortSignal;
   /** When to stop waiting, in the clock's milliseconds. */
   deadlineAt: number;
+  /** This node's id: its own acceptor is always asked first. */
+  self?: string;
 }
 
+/** How long a read waits on its first majority before asking the remaining replicas too. */
+export const hedgeMs = 20;
+
 /**
- * A linearizable read in one round trip that writes nothing: asks every replica's acceptor for
- * the ballot and state it last accepted; when the first majority to answer all name the same
- * ballot, that ballot's state is the answer. Otherwise (they differ, too few answer before the
+ * A linearizable read in one round trip that writes nothing: asks a majority of the replicas'
+ * acceptors (more if one fails or is slow) for the ballot and state each last accepted; when the
+ * first majority to answer all name the same ballot, that ballot's state is the answer. Otherwise (they differ, too few answer before the
  * deadline, the transport cannot read) it returns undefined and the caller runs a full round.
  *
  * Why this is linearizable. A ballot carries one state, so a majority holding ballot b holds the
@@ -42,16 +51,25 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
     const answers: AcceptedRead[] = [];
     let failed = 0;
     let done = false;
+    const timer = new AbortController();
     const finish = (state: RegisterState | undefined) => {
       if (done) return;
       done = true;
       options.signal?.removeEventListener("abort", onAbort);
-      stop.abort();
+      timer.abort(readEnded);
       resolve(state);
+      // The replica not needed for the majority may still answer: aborting its call would
+      // cost a reset and error objects (see operation.ts); a paused one is cut off after a grace.
+      if (!stop.signal.aborted) clock.sleep(stragglerGraceMs).then(() => stop.abort(readEnded), () => {});
     };
     stop.signal.addEventListener("abort", () => finish(undefined), { once: true });
-    clock.sleep(options.deadlineAt - clock.now(), stop.signal).then(() => finish(undefined), () => {});
-    for (const id of replicas) {
+    clock.sleep(options.deadlineAt - clock.now(), timer.signal).then(() => stop.abort(readEnded), () => {});
+    // A majority first, this node's own acceptor among them (no network); the others only
+    // when one of those fails, or after hedgeMs without a decision (a slow or paused replica).
+    const order = options.self !== undefined && replicas.includes(options.self) ? [options.self, ...replicas.filter((id) => id !== options.self)] : [...replicas];
+    let sent = 0;
+    const ask = (id: string) => {
+      sent++;
       read.call(transport, id, key, stop.signal).then(
         (answer) => {
           if (done) return;
@@ -64,8 +82,15 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
         () => {
           failed++;
           if (replicas.length - failed < needed) finish(undefined);
+          else if (!done && sent < order.length) ask(order[sent]!);
         },
       );
+    };
+    while (sent < needed) ask(order[sent]!);
+    if (sent < order.length) {
+      clock.sleep(hedgeMs, timer.signal).then(() => {
+        while (!done && sent < order.length) ask(order[sent]!);
+      }, () => {});
     }
   });
 }
