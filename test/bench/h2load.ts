@@ -18,6 +18,8 @@ export interface H2loadOptions {
   streams: number;
   durationS: number;
   warmupS: number;
+  /** Requests per second per client (h2load --rps): a paced load instead of a closed loop. */
+  rps?: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function runH2load(options: H2loadOptions): Promise<LoadResult> {
       "-d", bodyFile, "--log-file", logFile,
       ...Object.entries(options.headers).flatMap(([k, v]) => ["-H", `${k}: ${v}`]),
       ...(options.h1 ? ["--h1"] : []),
+      ...(options.rps ? ["--rps", String(Math.max(1, Math.round(options.rps)))] : []),
       options.url,
     ];
     const [cmd, cmdArgs] = onDriverCore("h2load", args);

@@ -76,7 +76,10 @@ function hasField(message: Uint8Array, field: number): boolean {
     if (Math.floor(tag / 8) === field) return true;
     const wireType = tag & 7;
     if (wireType === 0) varint();
-    else if (wireType === 2) at += varint();
+    else if (wireType === 2) {
+      const length = varint(); // read first: `at += varint()` would add to the old `at`
+      at += length;
+    }
     else if (wireType === 1) at += 8;
     else if (wireType === 5) at += 4;
     else return false;

@@ -23,6 +23,8 @@ export interface H2loadTarget {
   checkServer?: boolean;
   /** Server-side processes whose CPU time is charged to the calls (every node of the cluster). */
   pids: readonly number[];
+  /** Total offered load in requests/s, paced (h2load --rps per client); absent: full speed. */
+  rate?: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function measureH2load(options: BenchOptions, target: H2loadTarget,
     streams: h2loadShape.streams,
     durationS: options.durationS,
     warmupS: options.warmupS,
+    ...(target.rate ? { rps: target.rate / clients } : {}),
   });
   const cpu = cpuSpent(target.pids, cpuBefore);
   const inFlight = clients * (target.protocol.h1 ? 1 : h2loadShape.streams);
