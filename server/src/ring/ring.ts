@@ -61,18 +61,20 @@ export function createRing(options: RingOptions): Ring {
   const tokens: RingToken[] = internal.ring.map((n) => ({ position: n.value, nodeId: n.server }));
 
   // hashring's range() hashes the key (md5) on every call, and every request asks once or
-  // twice; the ring never changes (membership builds a new one), so answers can be kept. The
-  // cache is bounded in entries and key length, and hands out copies.
-  const cached = new Map<string, string[]>();
+  // twice; the ring never changes (membership builds a new one), so answers can be kept. Bounded
+  // in entries (cleared when full: cheaper on a miss than evicting one by one) and key length,
+  // one map per replica count; callers get copies.
+  const cached = new Map<number, Map<string, string[]>>();
   function replicas(key: string, n: number): string[] {
     const count = Math.min(n, nodeIds.length);
     if (key.length > cacheKeyMaxLength) return ring.range(key, count, true);
-    const cacheKey = `${count}\0${key}`;
-    let list = cached.get(cacheKey);
+    let byKey = cached.get(count);
+    if (byKey === undefined) cached.set(count, (byKey = new Map()));
+    let list = byKey.get(key);
     if (list === undefined) {
       list = ring.range(key, count, true);
-      if (cached.size >= cacheEntries) cached.delete(cached.keys().next().value!);
-      cached.set(cacheKey, list);
+      if (byKey.size >= cacheEntries) byKey.clear();
+      byKey.set(key, list);
     }
     return list.slice();
   }
