@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import http2 from "node:http2";
-import os from "node:os";
-import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { GetRequestSchema, PutRequestSchema } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestNode, freePorts, type TestNode } from "../harness/cluster.js";
+import type { TestNode } from "../harness/cluster.js";
+import { startLeanPair, type LeanPair } from "../harness/lean-pair.js";
 
 /**
  * Unary calls of the Connect protocol on the lean path (server/src/net/lean-connect.ts) must
@@ -17,19 +15,15 @@ import { createTestNode, freePorts, type TestNode } from "../harness/cluster.js"
  */
 let lean: TestNode;
 let stock: TestNode;
-let root: string;
+let pair: LeanPair | undefined;
 
 beforeAll(async () => {
-  root = mkdtempSync(path.join(os.tmpdir(), "ringkv-lean-connect-"));
-  const [a, b] = await freePorts(2);
-  lean = createTestNode({ id: "n1", port: a!, dataDir: path.join(root, "lean"), args: ["--storage", "memory", "--lean-grpc"] });
-  stock = createTestNode({ id: "n1", port: b!, dataDir: path.join(root, "stock"), args: ["--storage", "memory", "--no-lean-grpc"] });
-  await Promise.all([lean.start(), stock.start()]);
+  pair = await startLeanPair("lean-connect");
+  ({ lean, stock } = pair);
 });
 
 afterAll(async () => {
-  await Promise.all([lean?.stop(), stock?.stop()]);
-  rmSync(root, { recursive: true, force: true });
+  await pair?.stop();
 });
 
 interface Answer {

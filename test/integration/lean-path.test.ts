@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import http2 from "node:http2";
-import os from "node:os";
-import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { GetRequestSchema, ListRequestSchema, PutRequestSchema } from "@ringkv/gen/kvstore/kvstore_pb.js";
@@ -9,7 +6,8 @@ import { LocateRequestSchema } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js
 import { PingRequestSchema, ReadLocalRequestSchema, ReadLocalResponseSchema } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { HealthCheckRequestSchema } from "@ringkv/gen/grpc/health/v1/health_pb.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestNode, freePorts, type TestNode } from "../harness/cluster.js";
+import type { TestNode } from "../harness/cluster.js";
+import { startLeanPair, type LeanPair } from "../harness/lean-pair.js";
 
 /**
  * The lean unary gRPC path (server/src/net/lean-grpc-server.ts) must answer exactly as Connect
@@ -19,19 +17,15 @@ import { createTestNode, freePorts, type TestNode } from "../harness/cluster.js"
  */
 let lean: TestNode;
 let stock: TestNode;
-let root: string;
+let pair: LeanPair | undefined;
 
 beforeAll(async () => {
-  root = mkdtempSync(path.join(os.tmpdir(), "ringkv-lean-"));
-  const [a, b] = await freePorts(2);
-  lean = createTestNode({ id: "n1", port: a!, dataDir: path.join(root, "lean"), args: ["--storage", "memory", "--lean-grpc"] });
-  stock = createTestNode({ id: "n1", port: b!, dataDir: path.join(root, "stock"), args: ["--storage", "memory", "--no-lean-grpc"] });
-  await Promise.all([lean.start(), stock.start()]);
+  pair = await startLeanPair("lean");
+  ({ lean, stock } = pair);
 });
 
 afterAll(async () => {
-  await Promise.all([lean?.stop(), stock?.stop()]);
-  rmSync(root, { recursive: true, force: true });
+  await pair?.stop();
 });
 
 interface Answer {

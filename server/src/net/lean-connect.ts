@@ -1,27 +1,14 @@
 import type http from "node:http";
 import type http2 from "node:http2";
 import type { DescMethodUnary } from "@bufbuild/protobuf";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionNegotiate, createMethodSerializationLookup, type Compression, type MethodSerializationLookup } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, errorToJsonBytes, parseContentType, trailerMux } from "@connectrpc/connect/protocol-connect";
 import { createLeanCall, type CallStream, type LeanCall } from "./lean-call.js";
-import { invokeLean, type LeanEntry } from "./lean-invoke.js";
+import { invokeLean, type LeanEntry, type LeanPathOptions } from "./lean-invoke.js";
 import { nodeReasonError } from "./h2-errors.js";
 import { RequestHeaders } from "./request-headers.js";
 
-/** Options of {@link createLeanConnect}: the values the Connect plugin is given. */
-export interface LeanConnectOptions {
-  interceptors: Interceptor[];
-  /** Connect's `readMaxBytes` (ResourceExhausted above, with Connect's message). */
-  readMaxBytes: number;
-  /** Connect's `acceptCompression`: response compression negotiated from accept-encoding. */
-  acceptCompression: Compression[];
-  /** Connect's `compressMinBytes` (default 1024). */
-  compressMinBytes?: number;
-  /** Headers the web framework adds to every answer it routes (see lean-grpc-server.ts). */
-  responseHeaders?: Record<string, string>;
-  shutdownSignal?: AbortSignal;
-}
 
 /** Serves unary calls of the Connect protocol (POST, JSON or binary) on HTTP/2 streams and HTTP/1.1 requests. */
 export interface LeanConnect {
@@ -66,7 +53,7 @@ const contentTypeProto = "application/proto";
  * compression, a well-formed `connect-timeout-ms`, no Origin (CORS) and no `expect`, on the
  * exact method path; GET requests, compressed requests and everything else go to Connect.
  */
-export function createLeanConnect(options: LeanConnectOptions): LeanConnect {
+export function createLeanConnect(options: LeanPathOptions): LeanConnect {
   const interceptors = options.interceptors;
   const readMaxBytes = options.readMaxBytes;
   const compressMinBytes = options.compressMinBytes ?? 1024;

@@ -7,7 +7,6 @@ import {
   ConnectError,
   createServiceImplSpec,
   type ConnectRouter,
-  type Interceptor,
   type MethodImpl,
   type ServiceImpl,
   type UnaryResponse,
@@ -17,27 +16,11 @@ import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { compressedFlag, encodeEnvelope, EnvelopeReader, parseGrpcTimeout, type Envelope } from "./grpc-wire.js";
 import { createLeanCall, type LeanCall } from "./lean-call.js";
 import { createLeanConnect } from "./lean-connect.js";
-import { invokeLean, type LeanEntry } from "./lean-invoke.js";
+import { invokeLean, type LeanEntry, type LeanPathOptions } from "./lean-invoke.js";
 import { RequestHeaders } from "./request-headers.js";
 
 /** Options of {@link createLeanGrpcServer}: the same values the Connect plugin is given. */
-export interface LeanGrpcServerOptions {
-  /** Connect's interceptors, run in the same order. */
-  interceptors: Interceptor[];
-  /** Connect's `readMaxBytes`: the largest request message accepted (ResourceExhausted above). */
-  readMaxBytes: number;
-  /** Connect's `acceptCompression`: response compression negotiated from grpc-accept-encoding. */
-  acceptCompression: Compression[];
-  /** Connect's `compressMinBytes` (default 1024): smaller responses are never compressed. */
-  compressMinBytes?: number;
-  /**
-   * Headers the web framework adds to every answer it routes (e.g. @fastify/cors's `vary` and
-   * `access-control-expose-headers` for a request without an Origin), so lean answers match.
-   */
-  responseHeaders?: Record<string, string>;
-  /** Aborts in-flight calls' signals, as Connect's `shutdownSignal`. */
-  shutdownSignal?: AbortSignal;
-}
+export type LeanGrpcServerOptions = LeanPathOptions;
 
 /** A lean server for unary gRPC and Connect calls; see {@link createLeanGrpcServer}. */
 export interface LeanGrpcServer {

@@ -1,6 +1,26 @@
 import { create, type DescMethodUnary } from "@bufbuild/protobuf";
 import type { Interceptor, MethodImpl, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
+import type { Compression } from "@connectrpc/connect/protocol";
 import type { LeanCall } from "./lean-call.js";
+
+/** Options of the lean path (gRPC and Connect): the same values the Connect plugin is given. */
+export interface LeanPathOptions {
+  /** Connect's interceptors, run in the same order. */
+  interceptors: Interceptor[];
+  /** Connect's `readMaxBytes`: the largest request message accepted (ResourceExhausted above). */
+  readMaxBytes: number;
+  /** Connect's `acceptCompression`: response compression negotiated from the accept-encoding headers. */
+  acceptCompression: Compression[];
+  /** Connect's `compressMinBytes` (default 1024): smaller responses are never compressed. */
+  compressMinBytes?: number;
+  /**
+   * Headers the web framework adds to every answer it routes (e.g. @fastify/cors's `vary` and
+   * `access-control-expose-headers` for a request without an Origin), so lean answers match.
+   */
+  responseHeaders?: Record<string, string>;
+  /** Aborts in-flight calls' signals, as Connect's `shutdownSignal`. */
+  shutdownSignal?: AbortSignal;
+}
 
 /** One unary method the lean path serves: its descriptor and the registered implementation. */
 export interface LeanEntry {

@@ -63,6 +63,27 @@ async function failure(promise: Promise<unknown>): Promise<RingkvError> {
   throw new Error("expected the operation to fail");
 }
 
+/**
+ * Makes n1's next write reach n1 only: its accept to n3 breaks, and before it gets to n2 a rival
+ * proposer on n2 writes `writes` times, each with its own op id. With `rivalSeesWrite` the rival
+ * runs with n3 down (so it reads n1's accepted write and builds on it), else with n1 down.
+ */
+function rivalWritesDuringAccept(h: ReturnType<typeof createHarness>, writes: number, rivalSeesWrite: boolean): void {
+  const rival = h.proposer("n2");
+  const firstTry = new Set<string>();
+  h.hooks.beforeAccept = async (to, req) => {
+    if (req.ballot?.nodeId !== "n1" || firstTry.has(to)) return;
+    firstTry.add(to);
+    if (to === "n3") throw new Error("connection reset");
+    if (to !== "n2") return;
+    if (rivalSeesWrite) await new Promise((resolve) => setTimeout(resolve, 10)); // n1 has accepted by now
+    const away = rivalSeesWrite ? "n3" : "n1";
+    h.down.add(away);
+    for (let i = 0; i < writes; i++) await rival.execute("k", replicas, idempotent(`rival-${i}`, Date.now(), put(`r${i}`)).change, soon());
+    h.down.delete(away);
+  };
+}
+
 describe("createProposer()", () => {
   it("commits a change on a majority and returns the committed state", async () => {
     const h = createHarness();
@@ -235,20 +256,9 @@ describe("createProposer()", () => {
 
   it("applies its write once when the rival's state proves the write is not in it", async () => {
     const h = createHarness();
-    const rival = h.proposer("n2");
-    const firstTry = new Set<string>();
-    // As above, but the write carries an op id: the rival's states never saw it, so the register
-    // proves it absent and the proposer applies it on top instead of giving up.
-    h.hooks.beforeAccept = async (to, req) => {
-      if (req.ballot?.nodeId !== "n1" || firstTry.has(to)) return;
-      firstTry.add(to);
-      if (to === "n3") throw new Error("connection reset");
-      if (to === "n2") {
-        h.down.add("n1");
-        for (let i = 0; i < 5; i++) await rival.execute("k", replicas, idempotent(`rival-${i}`, Date.now(), put(`r${i}`)).change, soon());
-        h.down.delete("n1");
-      }
-    };
+    // The rival's states never saw the write, and the register proves it absent (nothing at or
+    // after its version was dropped from recent_ops): the proposer applies it on top.
+    rivalWritesDuringAccept(h, 5, false);
     const once = idempotent("mine", Date.now(), put("mine"));
     const state = await h.proposer("n1").execute("k", replicas, once.change, { ...soon(), appliedIn: once.appliedIn });
     expect(state).toMatchObject({ value: text("mine"), version: 6n });
@@ -258,21 +268,9 @@ describe("createProposer()", () => {
 
   it("recognizes its write in a rival's state built on it and does not apply it twice", async () => {
     const h = createHarness();
-    const rival = h.proposer("n2");
-    const firstTry = new Set<string>();
-    // The write reaches n1 only; a rival then reads it from n1 (n3 down), commits it and writes
-    // three times more. The proposer's next round finds its op id and changes nothing.
-    h.hooks.beforeAccept = async (to, req) => {
-      if (req.ballot?.nodeId !== "n1" || firstTry.has(to)) return;
-      firstTry.add(to);
-      if (to === "n3") throw new Error("connection reset");
-      if (to === "n2") {
-        await new Promise((resolve) => setTimeout(resolve, 10)); // n1 has accepted by now
-        h.down.add("n3");
-        for (let i = 0; i < 3; i++) await rival.execute("k", replicas, idempotent(`rival-${i}`, Date.now(), put(`r${i}`)).change, soon());
-        h.down.delete("n3");
-      }
-    };
+    // The rival reads the write from n1, commits it and writes three times more: the proposer's
+    // next round finds its op id and changes nothing.
+    rivalWritesDuringAccept(h, 3, true);
     const once = idempotent("mine", Date.now(), put("mine"));
     const state = await h.proposer("n1").execute("k", replicas, once.change, { ...soon(), appliedIn: once.appliedIn });
     expect(state).toMatchObject({ value: text("r2"), version: 4n });
@@ -281,19 +279,7 @@ describe("createProposer()", () => {
 
   it("reports outcome_unknown when its write was built on and then dropped from recent_ops", async () => {
     const h = createHarness();
-    const rival = h.proposer("n2");
-    const firstTry = new Set<string>();
-    h.hooks.beforeAccept = async (to, req) => {
-      if (req.ballot?.nodeId !== "n1" || firstTry.has(to)) return;
-      firstTry.add(to);
-      if (to === "n3") throw new Error("connection reset");
-      if (to === "n2") {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        h.down.add("n3");
-        for (let i = 0; i < maxRecentOps + 1; i++) await rival.execute("k", replicas, idempotent(`rival-${i}`, Date.now(), put(`r${i}`)).change, soon());
-        h.down.delete("n3");
-      }
-    };
+    rivalWritesDuringAccept(h, maxRecentOps + 1, true);
     const once = idempotent("mine", Date.now(), put("mine"));
     const error = await failure(h.proposer("n1").execute("k", replicas, once.change, { ...soon(), appliedIn: once.appliedIn }));
     expect(error.reason).toBe("outcome_unknown");
