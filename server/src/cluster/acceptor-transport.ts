@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Acceptor, ProposerTransport } from "../replication/index.js";
+import { createAcceptorBatcher } from "./acceptor-batcher.js";
 import type { FailureDetector } from "./failure-detector.js";
 import type { PeerClients } from "./peer-clients.js";
 
@@ -19,6 +20,8 @@ export interface AcceptorTransportOptions {
  */
 export function createAcceptorTransport(options: AcceptorTransportOptions): ProposerTransport {
   const { selfId, acceptor, peers, detector } = options;
+  // Calls to one peer in the same event-loop turn travel as one RPC (acceptor-batcher.ts).
+  const batcher = createAcceptorBatcher(peers);
   const observe = async <T>(id: string, call: Promise<T>): Promise<T> => {
     try {
       return await call;
@@ -29,8 +32,8 @@ export function createAcceptorTransport(options: AcceptorTransportOptions): Prop
     }
   };
   return {
-    prepare: (id, req, signal) => (id === selfId ? acceptor.prepare(req) : observe(id, peers.get(id).peer.prepare(req, { signal }))),
-    accept: (id, req, signal) => (id === selfId ? acceptor.accept(req) : observe(id, peers.get(id).peer.accept(req, { signal }))),
-    read: (id, key, signal) => (id === selfId ? acceptor.readAccepted(key) : observe(id, peers.get(id).peer.readLocal({ key }, { signal }))),
+    prepare: (id, req, signal) => (id === selfId ? acceptor.prepare(req) : observe(id, batcher.prepare(id, req, signal))),
+    accept: (id, req, signal) => (id === selfId ? acceptor.accept(req) : observe(id, batcher.accept(id, req, signal))),
+    read: (id, key, signal) => (id === selfId ? acceptor.readAccepted(key) : observe(id, batcher.read(id, key, signal))),
   };
 }

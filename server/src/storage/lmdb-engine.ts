@@ -11,8 +11,8 @@ export interface LmdbEngineOptions {
 
 /**
  * The default engine: LMDB through lmdb-js, on disk. A write resolves only when its transaction
- * is committed and flushed to disk (lmdb-js default), so an acknowledged write survives kill -9
- * and power loss. Writes issued in the same event-loop turn share one transaction: that batching
+ * is committed and flushed to disk (overlappingSync off, see below), so an acknowledged write
+ * survives kill -9 and power loss. Writes issued in the same event-loop turn share one transaction: that batching
  * is our group commit, and the reason we don't hand-roll one.
  */
 export function createLmdbEngine(options: LmdbEngineOptions): StorageEngine {
@@ -23,6 +23,11 @@ export function createLmdbEngine(options: LmdbEngineOptions): StorageEngine {
     mapSize: options.mapSize ?? 64 * 1024 ** 3,
     // Values are small and read once per request; lmdb's own page cache (the OS) is enough.
     cache: false,
+    // lmdb-js defaults to overlappingSync on Linux: a write's promise then resolves when its
+    // transaction is committed, while the flush to disk finishes later (only `flushed` waits for
+    // it). An acceptor must not answer before its vote is on disk, so commits here include the
+    // sync: the promise resolves after fdatasync. Writes issued together still share one commit.
+    overlappingSync: false,
   });
 
   return {

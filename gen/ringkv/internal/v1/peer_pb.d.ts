@@ -14,6 +14,139 @@ import type { Message } from "@bufbuild/protobuf";
 export declare const file_ringkv_internal_v1_peer: GenFile;
 
 /**
+ * @generated from message ringkv.internal.v1.AcceptorBatchRequest
+ */
+export declare type AcceptorBatchRequest = Message<"ringkv.internal.v1.AcceptorBatchRequest"> & {
+  /**
+   * @generated from field: repeated ringkv.internal.v1.AcceptorCall calls = 1;
+   */
+  calls: AcceptorCall[];
+};
+
+/**
+ * Describes the message ringkv.internal.v1.AcceptorBatchRequest.
+ * Use `create(AcceptorBatchRequestSchema)` to create a new message.
+ */
+export declare const AcceptorBatchRequestSchema: GenMessage<AcceptorBatchRequest>;
+
+/**
+ * @generated from message ringkv.internal.v1.AcceptorCall
+ */
+export declare type AcceptorCall = Message<"ringkv.internal.v1.AcceptorCall"> & {
+  /**
+   * @generated from oneof ringkv.internal.v1.AcceptorCall.call
+   */
+  call: {
+    /**
+     * @generated from field: ringkv.internal.v1.PrepareRequest prepare = 1;
+     */
+    value: PrepareRequest;
+    case: "prepare";
+  } | {
+    /**
+     * @generated from field: ringkv.internal.v1.AcceptRequest accept = 2;
+     */
+    value: AcceptRequest;
+    case: "accept";
+  } | {
+    /**
+     * @generated from field: ringkv.internal.v1.ReadLocalRequest read = 3;
+     */
+    value: ReadLocalRequest;
+    case: "read";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message ringkv.internal.v1.AcceptorCall.
+ * Use `create(AcceptorCallSchema)` to create a new message.
+ */
+export declare const AcceptorCallSchema: GenMessage<AcceptorCall>;
+
+/**
+ * @generated from message ringkv.internal.v1.AcceptorBatchResponse
+ */
+export declare type AcceptorBatchResponse = Message<"ringkv.internal.v1.AcceptorBatchResponse"> & {
+  /**
+   * One per call, in the same order.
+   *
+   * @generated from field: repeated ringkv.internal.v1.AcceptorResult results = 1;
+   */
+  results: AcceptorResult[];
+};
+
+/**
+ * Describes the message ringkv.internal.v1.AcceptorBatchResponse.
+ * Use `create(AcceptorBatchResponseSchema)` to create a new message.
+ */
+export declare const AcceptorBatchResponseSchema: GenMessage<AcceptorBatchResponse>;
+
+/**
+ * @generated from message ringkv.internal.v1.AcceptorResult
+ */
+export declare type AcceptorResult = Message<"ringkv.internal.v1.AcceptorResult"> & {
+  /**
+   * @generated from oneof ringkv.internal.v1.AcceptorResult.result
+   */
+  result: {
+    /**
+     * @generated from field: ringkv.internal.v1.PrepareResponse prepare = 1;
+     */
+    value: PrepareResponse;
+    case: "prepare";
+  } | {
+    /**
+     * @generated from field: ringkv.internal.v1.AcceptResponse accept = 2;
+     */
+    value: AcceptResponse;
+    case: "accept";
+  } | {
+    /**
+     * @generated from field: ringkv.internal.v1.ReadLocalResponse read = 3;
+     */
+    value: ReadLocalResponse;
+    case: "read";
+  } | {
+    /**
+     * The call failed; the caller re-creates the error from these.
+     *
+     * @generated from field: ringkv.internal.v1.AcceptorCallError error = 4;
+     */
+    value: AcceptorCallError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message ringkv.internal.v1.AcceptorResult.
+ * Use `create(AcceptorResultSchema)` to create a new message.
+ */
+export declare const AcceptorResultSchema: GenMessage<AcceptorResult>;
+
+/**
+ * @generated from message ringkv.internal.v1.AcceptorCallError
+ */
+export declare type AcceptorCallError = Message<"ringkv.internal.v1.AcceptorCallError"> & {
+  /**
+   * A RingkvError reason (e.g. "invalid_argument"), or "internal".
+   *
+   * @generated from field: string reason = 1;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message ringkv.internal.v1.AcceptorCallError.
+ * Use `create(AcceptorCallErrorSchema)` to create a new message.
+ */
+export declare const AcceptorCallErrorSchema: GenMessage<AcceptorCallError>;
+
+/**
  * A Paxos ballot: ordered by counter, then node_id, then incarnation. The zero ballot (0, "", 0)
  * is below all others.
  *
@@ -592,6 +725,17 @@ export declare const PeerService: GenService<{
     methodKind: "unary";
     input: typeof SyncDigestRequestSchema;
     output: typeof SyncDigestResponseSchema;
+  },
+  /**
+   * Several acceptor calls in one RPC: what a node has for one peer in the same event-loop turn.
+   * Each item is answered as its own call would be; one item's error does not fail the others.
+   *
+   * @generated from rpc ringkv.internal.v1.PeerService.AcceptorBatch
+   */
+  acceptorBatch: {
+    methodKind: "unary";
+    input: typeof AcceptorBatchRequestSchema;
+    output: typeof AcceptorBatchResponseSchema;
   },
 }>;
 
