@@ -106,10 +106,13 @@ describe("createAcceptorBatcher()", () => {
     expect(sent).toEqual(["prepare a", "prepare b", "accept c", "accept d"]);
   });
 
-  it("keeps large values out of shared batches", async () => {
+  it("keeps large values out of shared batches, and batches bounded in calls", async () => {
     const { peers, sent } = fakePeers();
     const b = createAcceptorBatcher(peers);
     await Promise.all([b.accept("n2", accept("big", 300 * 1024), live()), b.accept("n2", accept("s1"), live()), b.accept("n2", accept("s2"), live())]);
     expect(sent).toEqual(["accept big", "batch 2"]);
+    sent.length = 0;
+    await Promise.all(Array.from({ length: 300 }, (_, i) => b.read("n2", `k${i}`, live())));
+    expect(sent).toEqual(["batch 128", "batch 128", "batch 44"]);
   });
 });

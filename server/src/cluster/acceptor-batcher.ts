@@ -23,12 +23,18 @@ export interface AcceptorBatcher {
 
 /** How long a batch may take before all its calls fail (each call's own signal acts sooner). */
 const batchTimeoutMs = 10_000;
-/** Values carried per batch at most; a larger call goes alone. */
-const maxBatchValueBytes = 256 * 1024;
+/**
+ * A batch's size at most, in estimated bytes and in calls, far below the peer's message limit
+ * (sized for one largest value); a larger call goes alone.
+ */
+const maxBatchBytes = 256 * 1024;
+const maxBatchCalls = 128;
 
-/** The value bytes a call carries (only accepts carry values). */
-function valueBytes(call: AcceptorCall): number {
-  return call.call.case === "accept" ? (call.call.value.state?.value.byteLength ?? 0) : 0;
+/** About what a call adds to a batch: its value and recent op ids (accepts), else a little. */
+function callBytes(call: AcceptorCall): number {
+  if (call.call.case !== "accept") return 128;
+  const state = call.call.value.state;
+  return 256 + (state?.value.byteLength ?? 0) + 48 * (state?.recentOps.length ?? 0);
 }
 
 interface Pending {
@@ -98,12 +104,11 @@ export function createAcceptorBatcher(peers: PeerClients): AcceptorBatcher {
       for (const p of queue) sendOne(peer, p);
       return;
     }
-    // Batches stay far below the peer's message limit (sized for one largest value).
     let group: Pending[] = [];
     let bytes = 0;
     for (const p of queue) {
-      const size = valueBytes(p.call);
-      if (group.length > 0 && bytes + size > maxBatchValueBytes) {
+      const size = callBytes(p.call);
+      if (group.length > 0 && (bytes + size > maxBatchBytes || group.length === maxBatchCalls)) {
         sendGroup(peer, group);
         group = [];
         bytes = 0;
