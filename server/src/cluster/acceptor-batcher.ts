@@ -22,7 +22,7 @@ export interface AcceptorBatcher {
 }
 
 /** How long a batch may take before all its calls fail (each call's own signal acts sooner). */
-const batchTimeoutMs = 10_000;
+const batchTimeoutMs = 5_000;
 /**
  * A batch's size at most, in estimated bytes and in calls, far below the peer's message limit
  * (sized for one largest value); a larger call goes alone.
