@@ -19,6 +19,7 @@ import { registerHealth } from "./api/health.js";
 import { createEdgeInterceptor } from "./api/interceptor.js";
 import { createKvService } from "./api/kv-service.js";
 import { registerNotFound } from "./api/not-found.js";
+import { createForwardBatchHandler } from "./api/forward-batch.js";
 import { createPeerService } from "./api/peer-service.js";
 import { registerReflection } from "./api/reflection.js";
 import { createFailureDetector } from "./cluster/failure-detector.js";
@@ -144,7 +145,10 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
     const r = lean ? lean.wrapRouter(connectRouter) : connectRouter;
     r.service(KeyValueService, createKvService({ router, backend, lister, maxValueBytes: config.maxValueBytes, deadlines: config }));
     r.service(ClusterService, createClusterService({ membership, forwarder, localStats, deadlines: config }));
-    r.service(PeerService, createPeerService({ membership, backend, lister, ...(replication ? { acceptor: replication.acceptor, antiEntropy: replication.antiEntropy } : {}) }));
+    r.service(PeerService, createPeerService({
+      membership, backend, lister, forwardBatch: createForwardBatchHandler(lean?.runUnary),
+      ...(replication ? { acceptor: replication.acceptor, antiEntropy: replication.antiEntropy } : {}),
+    }));
     registerReflection(r, [KeyValueService, ClusterService, Health]);
     registerHealth(r, () => ready, [KeyValueService.typeName, ClusterService.typeName]);
   };

@@ -38,6 +38,35 @@ describe("forwarding on a 3-node cluster", () => {
     }
   });
 
+  it("carries concurrent forwarded calls in forward batches, each answered as its own call", async () => {
+    const [n1, n2] = cluster.nodes;
+    const keys: string[] = [];
+    for (let i = 0; keys.length < 40; i++) {
+      const key = `batch/${i}`;
+      const where = await connectJson(n1!.url, "ringkv.cluster.v1.ClusterService/Locate", { key });
+      if ((where.body.replicas as string[])[0] === "n2") keys.push(key);
+    }
+    const metric = async (pattern: RegExp) => Number(pattern.exec(await (await fetch(`${n2!.url}/metrics`)).text())?.[1] ?? 0);
+    const batches = /^ringkv_requests_total\{service="ringkv.internal.v1.PeerService",method="ForwardBatch",protocol="grpc",code="ok"\} (\d+)/m;
+    const puts = /^ringkv_requests_total\{service="kvstore.KeyValueService",method="Put",protocol="grpc",code="ok"\} (\d+)/m;
+    const [batches0, puts0] = [await metric(batches), await metric(puts)];
+    const client = createKvTestClient("grpc", n1!.address);
+    try {
+      await Promise.all(keys.map((key) => client.put({ key, value: `v-${key}` })));
+      const got = await Promise.all(keys.map((key) => client.get({ key })));
+      expect(got.map((g) => g.value)).toEqual(keys.map((key) => `v-${key}`));
+      // A bad write in the middle of a batch fails alone, with its own code.
+      const mixed = await Promise.allSettled([client.put({ key: keys[0]!, value: "x", expectedVersion: 99n }), client.get({ key: keys[1]! })]);
+      expect(mixed[0].status).toBe("rejected");
+      expect(mixed[1]).toMatchObject({ status: "fulfilled", value: { value: `v-${keys[1]}` } });
+    } finally {
+      client.close();
+    }
+    expect(await metric(batches)).toBeGreaterThan(batches0);
+    // Every Put ran on n2 as its own call: counted once each, with its own method label.
+    expect(await metric(puts)).toBe(puts0 + keys.length);
+  });
+
   it("keeps each key exactly where locate says it lives", async () => {
     const owners = new Set<string>();
     for (let i = 0; i < 12; i++) {

@@ -33,6 +33,8 @@ export interface PeerServiceOptions {
   acceptor?: AcceptorHandlers;
   /** Undefined without replication. */
   antiEntropy?: AntiEntropy;
+  /** Serves forward batches (forward-batch.ts); Unimplemented without. */
+  forwardBatch?: ServiceImpl<typeof PeerService>["forwardBatch"];
 }
 
 /** Node-to-node calls: acceptor phases, local reads and scans, pings. */
@@ -76,6 +78,9 @@ export function createPeerService(options: PeerServiceOptions): ServiceImpl<type
       return { results };
     },
     scanLocal: (req) => lister.scanLocal(req),
+    forwardBatch: options.forwardBatch ?? (() => {
+      throw new ConnectError("this node does not serve forward batches", Code.Unimplemented);
+    }),
     ping: () => ({ nodeId: membership.selfId, membersHash: membership.membersHash, nowMs: BigInt(Date.now()) }),
   };
 }

@@ -5,6 +5,7 @@ import { PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { ClusterService } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
 import { createH2Session, type H2Session } from "../net/h2-client-session.js";
 import { createLeanGrpcClient } from "../net/lean-grpc-client.js";
+import { createBatchingKvClient } from "./forward-batcher.js";
 import type { Membership } from "./membership.js";
 
 /** The clients this node uses to reach one peer, sharing one pooled HTTP/2 connection. */
@@ -67,10 +68,12 @@ export function createPeerClients(options: PeerClientsOptions): PeerClients {
         if (options.lean) {
           const session = createH2Session({ baseUrl, ...(options.tlsCa ? { connectOptions: { ca: options.tlsCa } } : {}) });
           leanSessions.push(session);
+          const peer = createLeanGrpcClient(PeerService, session, client.peer);
           client = {
             id,
-            kv: createLeanGrpcClient(KeyValueService, session, client.kv),
-            peer: createLeanGrpcClient(PeerService, session, client.peer),
+            // Forwarded Get/Put/Delete of one turn travel as one ForwardBatch (forward-batcher.ts).
+            kv: createBatchingKvClient(createLeanGrpcClient(KeyValueService, session, client.kv), peer),
+            peer,
             cluster: createLeanGrpcClient(ClusterService, session, client.cluster),
           };
         }

@@ -41,6 +41,13 @@ export interface LeanGrpcServer {
   serve(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): boolean;
   /** The same for an HTTP/1.1 request (Connect protocol only; gRPC needs HTTP/2). */
   serveRequest(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  /**
+   * Runs one unary call of a registered method without a stream, as if it had arrived with
+   * these headers and timeout: same interceptors, same context. Resolves with the response
+   * message or rejects with the ConnectError the call would have answered with. For calls that
+   * arrive inside another RPC (forward batches).
+   */
+  runUnary(path: string, message: unknown, headers: Record<string, string>, timeoutMs: number | undefined): Promise<unknown>;
   /** From now on serve nothing (the framework answers while it shuts down). */
   stopTaking(): void;
   /** How many calls this server has taken so far, by protocol (a metric tells operators which path runs). */
@@ -51,6 +58,8 @@ type Entry = LeanEntry;
 
 const contentTypeProto = "application/grpc+proto";
 const noop = () => {};
+/** The "stream" of a call that arrived inside another RPC: it never closes on its own. */
+const detachedStream = { closed: false, destroyed: false, once: noop, removeListener: noop };
 
 /**
  * Why hand-written: a unary gRPC call through Connect on Node runs its generic streaming
@@ -282,6 +291,30 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
       const taken = connect.serveRequest(req, res, entry);
       if (taken) served.connect++;
       return taken;
+    },
+    async runUnary(path, message, headers, timeoutMs) {
+      const entry = table.get(path);
+      if (entry === undefined) throw new ConnectError(`unknown method ${path}`, Code.Unimplemented);
+      const call = createLeanCall({
+        method: entry.method,
+        message,
+        protocolName: "grpc",
+        stream: detachedStream,
+        requestHeader: new RequestHeaders(headers),
+        timeoutMs,
+        authority: "peer",
+        path,
+        encrypted: false,
+        ...(options.shutdownSignal ? { shutdownSignal: options.shutdownSignal } : {}),
+      });
+      try {
+        const output = await invokeLean(entry, call, interceptors);
+        call.finish();
+        return output;
+      } catch (e) {
+        call.finish(e);
+        throw e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e);
+      }
     },
     stopTaking() {
       taking = false;

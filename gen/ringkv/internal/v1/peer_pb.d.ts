@@ -14,6 +14,114 @@ import type { Message } from "@bufbuild/protobuf";
 export declare const file_ringkv_internal_v1_peer: GenFile;
 
 /**
+ * @generated from message ringkv.internal.v1.ForwardBatchRequest
+ */
+export declare type ForwardBatchRequest = Message<"ringkv.internal.v1.ForwardBatchRequest"> & {
+  /**
+   * @generated from field: repeated ringkv.internal.v1.ForwardedCall calls = 1;
+   */
+  calls: ForwardedCall[];
+};
+
+/**
+ * Describes the message ringkv.internal.v1.ForwardBatchRequest.
+ * Use `create(ForwardBatchRequestSchema)` to create a new message.
+ */
+export declare const ForwardBatchRequestSchema: GenMessage<ForwardBatchRequest>;
+
+/**
+ * @generated from message ringkv.internal.v1.ForwardedCall
+ */
+export declare type ForwardedCall = Message<"ringkv.internal.v1.ForwardedCall"> & {
+  /**
+   * The KeyValueService method: "Get", "Put" or "Delete".
+   *
+   * @generated from field: string method = 1;
+   */
+  method: string;
+
+  /**
+   * The request message, protobuf binary.
+   *
+   * @generated from field: bytes request = 2;
+   */
+  request: Uint8Array;
+
+  /**
+   * The call's request headers (ringkv-hops, ringkv-deadline, x-request-id, ringkv-op-id, ...).
+   *
+   * @generated from field: map<string, string> headers = 3;
+   */
+  headers: { [key: string]: string };
+
+  /**
+   * The time the caller gives it, in milliseconds (what grpc-timeout would carry); 0: none.
+   *
+   * @generated from field: int64 timeout_ms = 4;
+   */
+  timeoutMs: bigint;
+};
+
+/**
+ * Describes the message ringkv.internal.v1.ForwardedCall.
+ * Use `create(ForwardedCallSchema)` to create a new message.
+ */
+export declare const ForwardedCallSchema: GenMessage<ForwardedCall>;
+
+/**
+ * @generated from message ringkv.internal.v1.ForwardBatchResponse
+ */
+export declare type ForwardBatchResponse = Message<"ringkv.internal.v1.ForwardBatchResponse"> & {
+  /**
+   * One per call, in the same order.
+   *
+   * @generated from field: repeated ringkv.internal.v1.ForwardedResult results = 1;
+   */
+  results: ForwardedResult[];
+};
+
+/**
+ * Describes the message ringkv.internal.v1.ForwardBatchResponse.
+ * Use `create(ForwardBatchResponseSchema)` to create a new message.
+ */
+export declare const ForwardBatchResponseSchema: GenMessage<ForwardBatchResponse>;
+
+/**
+ * @generated from message ringkv.internal.v1.ForwardedResult
+ */
+export declare type ForwardedResult = Message<"ringkv.internal.v1.ForwardedResult"> & {
+  /**
+   * A Connect code: 0 for success, with the response message (protobuf binary) in `response`.
+   *
+   * @generated from field: int32 code = 1;
+   */
+  code: number;
+
+  /**
+   * @generated from field: bytes response = 2;
+   */
+  response: Uint8Array;
+
+  /**
+   * On error: the message and the error metadata (e.g. ringkv-reason), as the call would carry them.
+   *
+   * @generated from field: string message = 3;
+   */
+  message: string;
+
+  /**
+   * @generated from field: map<string, string> metadata = 4;
+   */
+  metadata: { [key: string]: string };
+};
+
+/**
+ * Describes the message ringkv.internal.v1.ForwardedResult.
+ * Use `create(ForwardedResultSchema)` to create a new message.
+ */
+export declare const ForwardedResultSchema: GenMessage<ForwardedResult>;
+
+/**
  * @generated from message ringkv.internal.v1.AcceptorBatchRequest
  */
 export declare type AcceptorBatchRequest = Message<"ringkv.internal.v1.AcceptorBatchRequest"> & {
@@ -736,6 +844,18 @@ export declare const PeerService: GenService<{
     methodKind: "unary";
     input: typeof AcceptorBatchRequestSchema;
     output: typeof AcceptorBatchResponseSchema;
+  },
+  /**
+   * Several forwarded KeyValueService calls in one RPC: what an entry node forwards to one
+   * coordinator in the same event-loop turn. Each runs as its own forwarded call would (same
+   * interceptor, headers, deadline) and answers for itself.
+   *
+   * @generated from rpc ringkv.internal.v1.PeerService.ForwardBatch
+   */
+  forwardBatch: {
+    methodKind: "unary";
+    input: typeof ForwardBatchRequestSchema;
+    output: typeof ForwardBatchResponseSchema;
   },
 }>;
 

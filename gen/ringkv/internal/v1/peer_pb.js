@@ -11,168 +11,196 @@ import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2
  * Describes the file ringkv/internal/v1/peer.proto.
  */
 export const file_ringkv_internal_v1_peer = /*@__PURE__*/
-  fileDesc("Ch1yaW5na3YvaW50ZXJuYWwvdjEvcGVlci5wcm90bxIScmluZ2t2LmludGVybmFsLnYxIkcKFEFjY2VwdG9yQmF0Y2hSZXF1ZXN0Ei8KBWNhbGxzGAEgAygLMiAucmluZ2t2LmludGVybmFsLnYxLkFjY2VwdG9yQ2FsbCK4AQoMQWNjZXB0b3JDYWxsEjUKB3ByZXBhcmUYASABKAsyIi5yaW5na3YuaW50ZXJuYWwudjEuUHJlcGFyZVJlcXVlc3RIABIzCgZhY2NlcHQYAiABKAsyIS5yaW5na3YuaW50ZXJuYWwudjEuQWNjZXB0UmVxdWVzdEgAEjQKBHJlYWQYAyABKAsyJC5yaW5na3YuaW50ZXJuYWwudjEuUmVhZExvY2FsUmVxdWVzdEgAQgYKBGNhbGwiTAoVQWNjZXB0b3JCYXRjaFJlc3BvbnNlEjMKB3Jlc3VsdHMYASADKAsyIi5yaW5na3YuaW50ZXJuYWwudjEuQWNjZXB0b3JSZXN1bHQi9wEKDkFjY2VwdG9yUmVzdWx0EjYKB3ByZXBhcmUYASABKAsyIy5yaW5na3YuaW50ZXJuYWwudjEuUHJlcGFyZVJlc3BvbnNlSAASNAoGYWNjZXB0GAIgASgLMiIucmluZ2t2LmludGVybmFsLnYxLkFjY2VwdFJlc3BvbnNlSAASNQoEcmVhZBgDIAEoCzIlLnJpbmdrdi5pbnRlcm5hbC52MS5SZWFkTG9jYWxSZXNwb25zZUgAEjYKBWVycm9yGAQgASgLMiUucmluZ2t2LmludGVybmFsLnYxLkFjY2VwdG9yQ2FsbEVycm9ySABCCAoGcmVzdWx0IjQKEUFjY2VwdG9yQ2FsbEVycm9yEg4KBnJlYXNvbhgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIj8KBkJhbGxvdBIPCgdjb3VudGVyGAEgASgEEg8KB25vZGVfaWQYAiABKAkSEwoLaW5jYXJuYXRpb24YAyABKAQiuAEKDVJlZ2lzdGVyU3RhdGUSDgoGZXhpc3RzGAEgASgIEg0KBXZhbHVlGAIgASgMEg4KBmJpbmFyeRgDIAEoCBIPCgd2ZXJzaW9uGAQgASgEEhUKDWRlbGV0ZWRfYXRfbXMYBSABKAMSMQoKcmVjZW50X29wcxgGIAMoCzIdLnJpbmdrdi5pbnRlcm5hbC52MS5BcHBsaWVkT3ASHQoVb3BzX2ZvcmdvdHRlbl90aHJvdWdoGAcgASgEIjcKCUFwcGxpZWRPcBIKCgJpZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgEEg0KBWF0X21zGAMgASgDIrABCg5BY2NlcHRvclJlY29yZBIsCghwcm9taXNlZBgBIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QSLAoIYWNjZXB0ZWQYAiABKAsyGi5yaW5na3YuaW50ZXJuYWwudjEuQmFsbG90EjAKBXN0YXRlGAMgASgLMiEucmluZ2t2LmludGVybmFsLnYxLlJlZ2lzdGVyU3RhdGUSEAoIZnVsbF9rZXkYDyABKAkiSQoOUHJlcGFyZVJlcXVlc3QSCwoDa2V5GAEgASgJEioKBmJhbGxvdBgCIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QiqwEKD1ByZXBhcmVSZXNwb25zZRIKCgJvaxgBIAEoCBIsCghwcm9taXNlZBgCIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QSLAoIYWNjZXB0ZWQYAyABKAsyGi5yaW5na3YuaW50ZXJuYWwudjEuQmFsbG90EjAKBXN0YXRlGAQgASgLMiEucmluZ2t2LmludGVybmFsLnYxLlJlZ2lzdGVyU3RhdGUivAEKDUFjY2VwdFJlcXVlc3QSCwoDa2V5GAEgASgJEioKBmJhbGxvdBgCIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QSMAoFc3RhdGUYAyABKAsyIS5yaW5na3YuaW50ZXJuYWwudjEuUmVnaXN0ZXJTdGF0ZRIwCgxwcm9taXNlX25leHQYBCABKAsyGi5yaW5na3YuaW50ZXJuYWwudjEuQmFsbG90Eg4KBmZvcmdldBgFIAEoCCJKCg5BY2NlcHRSZXNwb25zZRIKCgJvaxgBIAEoCBIsCghwcm9taXNlZBgCIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QiHwoQUmVhZExvY2FsUmVxdWVzdBILCgNrZXkYASABKAkicwoRUmVhZExvY2FsUmVzcG9uc2USMAoFc3RhdGUYASABKAsyIS5yaW5na3YuaW50ZXJuYWwudjEuUmVnaXN0ZXJTdGF0ZRIsCghhY2NlcHRlZBgCIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QicgoQU2NhbkxvY2FsUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEwoLc3RhcnRfYWZ0ZXIYAiABKAkSDQoFbGltaXQYAyABKA0SEQoJa2V5c19vbmx5GAQgASgIEhcKD2luY2x1ZGVfZGVsZXRlZBgFIAEoCCJPCg5TY2FuTG9jYWxFbnRyeRILCgNrZXkYASABKAkSMAoFc3RhdGUYAiABKAsyIS5yaW5na3YuaW50ZXJuYWwudjEuUmVnaXN0ZXJTdGF0ZSJWChFTY2FuTG9jYWxSZXNwb25zZRIzCgdlbnRyaWVzGAEgAygLMiIucmluZ2t2LmludGVybmFsLnYxLlNjYW5Mb2NhbEVudHJ5EgwKBG1vcmUYAiABKAgiOQoLUGluZ1JlcXVlc3QSFAoMZnJvbV9ub2RlX2lkGAEgASgJEhQKDG1lbWJlcnNfaGFzaBgCIAEoCSJFCgxQaW5nUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRIUCgxtZW1iZXJzX2hhc2gYAiABKAkSDgoGbm93X21zGAMgASgDIi8KD1N5bmNEaWdlc3RFbnRyeRILCgNrZXkYASABKAkSDwoHdmVyc2lvbhgCIAEoBCJfChFTeW5jRGlnZXN0UmVxdWVzdBIUCgxmcm9tX25vZGVfaWQYASABKAkSNAoHZW50cmllcxgCIAMoCzIjLnJpbmdrdi5pbnRlcm5hbC52MS5TeW5jRGlnZXN0RW50cnkiKAoSU3luY0RpZ2VzdFJlc3BvbnNlEhIKCnN0YWxlX2tleXMYASADKAky9AQKC1BlZXJTZXJ2aWNlElIKB1ByZXBhcmUSIi5yaW5na3YuaW50ZXJuYWwudjEuUHJlcGFyZVJlcXVlc3QaIy5yaW5na3YuaW50ZXJuYWwudjEuUHJlcGFyZVJlc3BvbnNlEk8KBkFjY2VwdBIhLnJpbmdrdi5pbnRlcm5hbC52MS5BY2NlcHRSZXF1ZXN0GiIucmluZ2t2LmludGVybmFsLnYxLkFjY2VwdFJlc3BvbnNlElgKCVJlYWRMb2NhbBIkLnJpbmdrdi5pbnRlcm5hbC52MS5SZWFkTG9jYWxSZXF1ZXN0GiUucmluZ2t2LmludGVybmFsLnYxLlJlYWRMb2NhbFJlc3BvbnNlElgKCVNjYW5Mb2NhbBIkLnJpbmdrdi5pbnRlcm5hbC52MS5TY2FuTG9jYWxSZXF1ZXN0GiUucmluZ2t2LmludGVybmFsLnYxLlNjYW5Mb2NhbFJlc3BvbnNlEkkKBFBpbmcSHy5yaW5na3YuaW50ZXJuYWwudjEuUGluZ1JlcXVlc3QaIC5yaW5na3YuaW50ZXJuYWwudjEuUGluZ1Jlc3BvbnNlElsKClN5bmNEaWdlc3QSJS5yaW5na3YuaW50ZXJuYWwudjEuU3luY0RpZ2VzdFJlcXVlc3QaJi5yaW5na3YuaW50ZXJuYWwudjEuU3luY0RpZ2VzdFJlc3BvbnNlEmQKDUFjY2VwdG9yQmF0Y2gSKC5yaW5na3YuaW50ZXJuYWwudjEuQWNjZXB0b3JCYXRjaFJlcXVlc3QaKS5yaW5na3YuaW50ZXJuYWwudjEuQWNjZXB0b3JCYXRjaFJlc3BvbnNlYgZwcm90bzM");
+  fileDesc("Ch1yaW5na3YvaW50ZXJuYWwvdjEvcGVlci5wcm90bxIScmluZ2t2LmludGVybmFsLnYxIkcKE0ZvcndhcmRCYXRjaFJlcXVlc3QSMAoFY2FsbHMYASADKAsyIS5yaW5na3YuaW50ZXJuYWwudjEuRm9yd2FyZGVkQ2FsbCK1AQoNRm9yd2FyZGVkQ2FsbBIOCgZtZXRob2QYASABKAkSDwoHcmVxdWVzdBgCIAEoDBI/CgdoZWFkZXJzGAMgAygLMi4ucmluZ2t2LmludGVybmFsLnYxLkZvcndhcmRlZENhbGwuSGVhZGVyc0VudHJ5EhIKCnRpbWVvdXRfbXMYBCABKAMaLgoMSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiTAoURm9yd2FyZEJhdGNoUmVzcG9uc2USNAoHcmVzdWx0cxgBIAMoCzIjLnJpbmdrdi5pbnRlcm5hbC52MS5Gb3J3YXJkZWRSZXN1bHQiuAEKD0ZvcndhcmRlZFJlc3VsdBIMCgRjb2RlGAEgASgFEhAKCHJlc3BvbnNlGAIgASgMEg8KB21lc3NhZ2UYAyABKAkSQwoIbWV0YWRhdGEYBCADKAsyMS5yaW5na3YuaW50ZXJuYWwudjEuRm9yd2FyZGVkUmVzdWx0Lk1ldGFkYXRhRW50cnkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkcKFEFjY2VwdG9yQmF0Y2hSZXF1ZXN0Ei8KBWNhbGxzGAEgAygLMiAucmluZ2t2LmludGVybmFsLnYxLkFjY2VwdG9yQ2FsbCK4AQoMQWNjZXB0b3JDYWxsEjUKB3ByZXBhcmUYASABKAsyIi5yaW5na3YuaW50ZXJuYWwudjEuUHJlcGFyZVJlcXVlc3RIABIzCgZhY2NlcHQYAiABKAsyIS5yaW5na3YuaW50ZXJuYWwudjEuQWNjZXB0UmVxdWVzdEgAEjQKBHJlYWQYAyABKAsyJC5yaW5na3YuaW50ZXJuYWwudjEuUmVhZExvY2FsUmVxdWVzdEgAQgYKBGNhbGwiTAoVQWNjZXB0b3JCYXRjaFJlc3BvbnNlEjMKB3Jlc3VsdHMYASADKAsyIi5yaW5na3YuaW50ZXJuYWwudjEuQWNjZXB0b3JSZXN1bHQi9wEKDkFjY2VwdG9yUmVzdWx0EjYKB3ByZXBhcmUYASABKAsyIy5yaW5na3YuaW50ZXJuYWwudjEuUHJlcGFyZVJlc3BvbnNlSAASNAoGYWNjZXB0GAIgASgLMiIucmluZ2t2LmludGVybmFsLnYxLkFjY2VwdFJlc3BvbnNlSAASNQoEcmVhZBgDIAEoCzIlLnJpbmdrdi5pbnRlcm5hbC52MS5SZWFkTG9jYWxSZXNwb25zZUgAEjYKBWVycm9yGAQgASgLMiUucmluZ2t2LmludGVybmFsLnYxLkFjY2VwdG9yQ2FsbEVycm9ySABCCAoGcmVzdWx0IjQKEUFjY2VwdG9yQ2FsbEVycm9yEg4KBnJlYXNvbhgBIAEoCRIPCgdtZXNzYWdlGAIgASgJIj8KBkJhbGxvdBIPCgdjb3VudGVyGAEgASgEEg8KB25vZGVfaWQYAiABKAkSEwoLaW5jYXJuYXRpb24YAyABKAQiuAEKDVJlZ2lzdGVyU3RhdGUSDgoGZXhpc3RzGAEgASgIEg0KBXZhbHVlGAIgASgMEg4KBmJpbmFyeRgDIAEoCBIPCgd2ZXJzaW9uGAQgASgEEhUKDWRlbGV0ZWRfYXRfbXMYBSABKAMSMQoKcmVjZW50X29wcxgGIAMoCzIdLnJpbmdrdi5pbnRlcm5hbC52MS5BcHBsaWVkT3ASHQoVb3BzX2ZvcmdvdHRlbl90aHJvdWdoGAcgASgEIjcKCUFwcGxpZWRPcBIKCgJpZBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgEEg0KBWF0X21zGAMgASgDIrABCg5BY2NlcHRvclJlY29yZBIsCghwcm9taXNlZBgBIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QSLAoIYWNjZXB0ZWQYAiABKAsyGi5yaW5na3YuaW50ZXJuYWwudjEuQmFsbG90EjAKBXN0YXRlGAMgASgLMiEucmluZ2t2LmludGVybmFsLnYxLlJlZ2lzdGVyU3RhdGUSEAoIZnVsbF9rZXkYDyABKAkiSQoOUHJlcGFyZVJlcXVlc3QSCwoDa2V5GAEgASgJEioKBmJhbGxvdBgCIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QiqwEKD1ByZXBhcmVSZXNwb25zZRIKCgJvaxgBIAEoCBIsCghwcm9taXNlZBgCIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QSLAoIYWNjZXB0ZWQYAyABKAsyGi5yaW5na3YuaW50ZXJuYWwudjEuQmFsbG90EjAKBXN0YXRlGAQgASgLMiEucmluZ2t2LmludGVybmFsLnYxLlJlZ2lzdGVyU3RhdGUivAEKDUFjY2VwdFJlcXVlc3QSCwoDa2V5GAEgASgJEioKBmJhbGxvdBgCIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QSMAoFc3RhdGUYAyABKAsyIS5yaW5na3YuaW50ZXJuYWwudjEuUmVnaXN0ZXJTdGF0ZRIwCgxwcm9taXNlX25leHQYBCABKAsyGi5yaW5na3YuaW50ZXJuYWwudjEuQmFsbG90Eg4KBmZvcmdldBgFIAEoCCJKCg5BY2NlcHRSZXNwb25zZRIKCgJvaxgBIAEoCBIsCghwcm9taXNlZBgCIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QiHwoQUmVhZExvY2FsUmVxdWVzdBILCgNrZXkYASABKAkicwoRUmVhZExvY2FsUmVzcG9uc2USMAoFc3RhdGUYASABKAsyIS5yaW5na3YuaW50ZXJuYWwudjEuUmVnaXN0ZXJTdGF0ZRIsCghhY2NlcHRlZBgCIAEoCzIaLnJpbmdrdi5pbnRlcm5hbC52MS5CYWxsb3QicgoQU2NhbkxvY2FsUmVxdWVzdBIOCgZwcmVmaXgYASABKAkSEwoLc3RhcnRfYWZ0ZXIYAiABKAkSDQoFbGltaXQYAyABKA0SEQoJa2V5c19vbmx5GAQgASgIEhcKD2luY2x1ZGVfZGVsZXRlZBgFIAEoCCJPCg5TY2FuTG9jYWxFbnRyeRILCgNrZXkYASABKAkSMAoFc3RhdGUYAiABKAsyIS5yaW5na3YuaW50ZXJuYWwudjEuUmVnaXN0ZXJTdGF0ZSJWChFTY2FuTG9jYWxSZXNwb25zZRIzCgdlbnRyaWVzGAEgAygLMiIucmluZ2t2LmludGVybmFsLnYxLlNjYW5Mb2NhbEVudHJ5EgwKBG1vcmUYAiABKAgiOQoLUGluZ1JlcXVlc3QSFAoMZnJvbV9ub2RlX2lkGAEgASgJEhQKDG1lbWJlcnNfaGFzaBgCIAEoCSJFCgxQaW5nUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoCRIUCgxtZW1iZXJzX2hhc2gYAiABKAkSDgoGbm93X21zGAMgASgDIi8KD1N5bmNEaWdlc3RFbnRyeRILCgNrZXkYASABKAkSDwoHdmVyc2lvbhgCIAEoBCJfChFTeW5jRGlnZXN0UmVxdWVzdBIUCgxmcm9tX25vZGVfaWQYASABKAkSNAoHZW50cmllcxgCIAMoCzIjLnJpbmdrdi5pbnRlcm5hbC52MS5TeW5jRGlnZXN0RW50cnkiKAoSU3luY0RpZ2VzdFJlc3BvbnNlEhIKCnN0YWxlX2tleXMYASADKAky1wUKC1BlZXJTZXJ2aWNlElIKB1ByZXBhcmUSIi5yaW5na3YuaW50ZXJuYWwudjEuUHJlcGFyZVJlcXVlc3QaIy5yaW5na3YuaW50ZXJuYWwudjEuUHJlcGFyZVJlc3BvbnNlEk8KBkFjY2VwdBIhLnJpbmdrdi5pbnRlcm5hbC52MS5BY2NlcHRSZXF1ZXN0GiIucmluZ2t2LmludGVybmFsLnYxLkFjY2VwdFJlc3BvbnNlElgKCVJlYWRMb2NhbBIkLnJpbmdrdi5pbnRlcm5hbC52MS5SZWFkTG9jYWxSZXF1ZXN0GiUucmluZ2t2LmludGVybmFsLnYxLlJlYWRMb2NhbFJlc3BvbnNlElgKCVNjYW5Mb2NhbBIkLnJpbmdrdi5pbnRlcm5hbC52MS5TY2FuTG9jYWxSZXF1ZXN0GiUucmluZ2t2LmludGVybmFsLnYxLlNjYW5Mb2NhbFJlc3BvbnNlEkkKBFBpbmcSHy5yaW5na3YuaW50ZXJuYWwudjEuUGluZ1JlcXVlc3QaIC5yaW5na3YuaW50ZXJuYWwudjEuUGluZ1Jlc3BvbnNlElsKClN5bmNEaWdlc3QSJS5yaW5na3YuaW50ZXJuYWwudjEuU3luY0RpZ2VzdFJlcXVlc3QaJi5yaW5na3YuaW50ZXJuYWwudjEuU3luY0RpZ2VzdFJlc3BvbnNlEmQKDUFjY2VwdG9yQmF0Y2gSKC5yaW5na3YuaW50ZXJuYWwudjEuQWNjZXB0b3JCYXRjaFJlcXVlc3QaKS5yaW5na3YuaW50ZXJuYWwudjEuQWNjZXB0b3JCYXRjaFJlc3BvbnNlEmEKDEZvcndhcmRCYXRjaBInLnJpbmdrdi5pbnRlcm5hbC52MS5Gb3J3YXJkQmF0Y2hSZXF1ZXN0GigucmluZ2t2LmludGVybmFsLnYxLkZvcndhcmRCYXRjaFJlc3BvbnNlYgZwcm90bzM");
+
+/**
+ * Describes the message ringkv.internal.v1.ForwardBatchRequest.
+ * Use `create(ForwardBatchRequestSchema)` to create a new message.
+ */
+export const ForwardBatchRequestSchema = /*@__PURE__*/
+  messageDesc(file_ringkv_internal_v1_peer, 0);
+
+/**
+ * Describes the message ringkv.internal.v1.ForwardedCall.
+ * Use `create(ForwardedCallSchema)` to create a new message.
+ */
+export const ForwardedCallSchema = /*@__PURE__*/
+  messageDesc(file_ringkv_internal_v1_peer, 1);
+
+/**
+ * Describes the message ringkv.internal.v1.ForwardBatchResponse.
+ * Use `create(ForwardBatchResponseSchema)` to create a new message.
+ */
+export const ForwardBatchResponseSchema = /*@__PURE__*/
+  messageDesc(file_ringkv_internal_v1_peer, 2);
+
+/**
+ * Describes the message ringkv.internal.v1.ForwardedResult.
+ * Use `create(ForwardedResultSchema)` to create a new message.
+ */
+export const ForwardedResultSchema = /*@__PURE__*/
+  messageDesc(file_ringkv_internal_v1_peer, 3);
 
 /**
  * Describes the message ringkv.internal.v1.AcceptorBatchRequest.
  * Use `create(AcceptorBatchRequestSchema)` to create a new message.
  */
 export const AcceptorBatchRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 0);
+  messageDesc(file_ringkv_internal_v1_peer, 4);
 
 /**
  * Describes the message ringkv.internal.v1.AcceptorCall.
  * Use `create(AcceptorCallSchema)` to create a new message.
  */
 export const AcceptorCallSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 1);
+  messageDesc(file_ringkv_internal_v1_peer, 5);
 
 /**
  * Describes the message ringkv.internal.v1.AcceptorBatchResponse.
  * Use `create(AcceptorBatchResponseSchema)` to create a new message.
  */
 export const AcceptorBatchResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 2);
+  messageDesc(file_ringkv_internal_v1_peer, 6);
 
 /**
  * Describes the message ringkv.internal.v1.AcceptorResult.
  * Use `create(AcceptorResultSchema)` to create a new message.
  */
 export const AcceptorResultSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 3);
+  messageDesc(file_ringkv_internal_v1_peer, 7);
 
 /**
  * Describes the message ringkv.internal.v1.AcceptorCallError.
  * Use `create(AcceptorCallErrorSchema)` to create a new message.
  */
 export const AcceptorCallErrorSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 4);
+  messageDesc(file_ringkv_internal_v1_peer, 8);
 
 /**
  * Describes the message ringkv.internal.v1.Ballot.
  * Use `create(BallotSchema)` to create a new message.
  */
 export const BallotSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 5);
+  messageDesc(file_ringkv_internal_v1_peer, 9);
 
 /**
  * Describes the message ringkv.internal.v1.RegisterState.
  * Use `create(RegisterStateSchema)` to create a new message.
  */
 export const RegisterStateSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 6);
+  messageDesc(file_ringkv_internal_v1_peer, 10);
 
 /**
  * Describes the message ringkv.internal.v1.AppliedOp.
  * Use `create(AppliedOpSchema)` to create a new message.
  */
 export const AppliedOpSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 7);
+  messageDesc(file_ringkv_internal_v1_peer, 11);
 
 /**
  * Describes the message ringkv.internal.v1.AcceptorRecord.
  * Use `create(AcceptorRecordSchema)` to create a new message.
  */
 export const AcceptorRecordSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 8);
+  messageDesc(file_ringkv_internal_v1_peer, 12);
 
 /**
  * Describes the message ringkv.internal.v1.PrepareRequest.
  * Use `create(PrepareRequestSchema)` to create a new message.
  */
 export const PrepareRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 9);
+  messageDesc(file_ringkv_internal_v1_peer, 13);
 
 /**
  * Describes the message ringkv.internal.v1.PrepareResponse.
  * Use `create(PrepareResponseSchema)` to create a new message.
  */
 export const PrepareResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 10);
+  messageDesc(file_ringkv_internal_v1_peer, 14);
 
 /**
  * Describes the message ringkv.internal.v1.AcceptRequest.
  * Use `create(AcceptRequestSchema)` to create a new message.
  */
 export const AcceptRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 11);
+  messageDesc(file_ringkv_internal_v1_peer, 15);
 
 /**
  * Describes the message ringkv.internal.v1.AcceptResponse.
  * Use `create(AcceptResponseSchema)` to create a new message.
  */
 export const AcceptResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 12);
+  messageDesc(file_ringkv_internal_v1_peer, 16);
 
 /**
  * Describes the message ringkv.internal.v1.ReadLocalRequest.
  * Use `create(ReadLocalRequestSchema)` to create a new message.
  */
 export const ReadLocalRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 13);
+  messageDesc(file_ringkv_internal_v1_peer, 17);
 
 /**
  * Describes the message ringkv.internal.v1.ReadLocalResponse.
  * Use `create(ReadLocalResponseSchema)` to create a new message.
  */
 export const ReadLocalResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 14);
+  messageDesc(file_ringkv_internal_v1_peer, 18);
 
 /**
  * Describes the message ringkv.internal.v1.ScanLocalRequest.
  * Use `create(ScanLocalRequestSchema)` to create a new message.
  */
 export const ScanLocalRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 15);
+  messageDesc(file_ringkv_internal_v1_peer, 19);
 
 /**
  * Describes the message ringkv.internal.v1.ScanLocalEntry.
  * Use `create(ScanLocalEntrySchema)` to create a new message.
  */
 export const ScanLocalEntrySchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 16);
+  messageDesc(file_ringkv_internal_v1_peer, 20);
 
 /**
  * Describes the message ringkv.internal.v1.ScanLocalResponse.
  * Use `create(ScanLocalResponseSchema)` to create a new message.
  */
 export const ScanLocalResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 17);
+  messageDesc(file_ringkv_internal_v1_peer, 21);
 
 /**
  * Describes the message ringkv.internal.v1.PingRequest.
  * Use `create(PingRequestSchema)` to create a new message.
  */
 export const PingRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 18);
+  messageDesc(file_ringkv_internal_v1_peer, 22);
 
 /**
  * Describes the message ringkv.internal.v1.PingResponse.
  * Use `create(PingResponseSchema)` to create a new message.
  */
 export const PingResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 19);
+  messageDesc(file_ringkv_internal_v1_peer, 23);
 
 /**
  * Describes the message ringkv.internal.v1.SyncDigestEntry.
  * Use `create(SyncDigestEntrySchema)` to create a new message.
  */
 export const SyncDigestEntrySchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 20);
+  messageDesc(file_ringkv_internal_v1_peer, 24);
 
 /**
  * Describes the message ringkv.internal.v1.SyncDigestRequest.
  * Use `create(SyncDigestRequestSchema)` to create a new message.
  */
 export const SyncDigestRequestSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 21);
+  messageDesc(file_ringkv_internal_v1_peer, 25);
 
 /**
  * Describes the message ringkv.internal.v1.SyncDigestResponse.
  * Use `create(SyncDigestResponseSchema)` to create a new message.
  */
 export const SyncDigestResponseSchema = /*@__PURE__*/
-  messageDesc(file_ringkv_internal_v1_peer, 22);
+  messageDesc(file_ringkv_internal_v1_peer, 26);
 
 /**
  * @generated from service ringkv.internal.v1.PeerService
