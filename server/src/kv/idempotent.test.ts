@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { RegisterStateSchema, type RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { describe, expect, it } from "vitest";
 import { putChange } from "../replication/register.js";
-import { idempotent, maxRecentOps, opMemoryMs } from "./idempotent.js";
+import { idempotent, maxRecentOps, newOpId, opMemoryMs } from "./idempotent.js";
 
 const put = (value: string) => putChange({ value: new TextEncoder().encode(value) });
 const empty = (): RegisterState => create(RegisterStateSchema, {});
@@ -52,5 +52,11 @@ describe("idempotent()", () => {
     state = idempotent("mine", 1_000, put("m")).change(state);
     state = applyMany(state, 3, 1_000, "after");
     expect(idempotent("mine", 1_000, put("m")).appliedIn(state, 1n)).toBe(true);
+  });
+
+  it("makes op ids unique within a process and prefixed per process", () => {
+    const ids = Array.from({ length: 10_000 }, () => newOpId());
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(ids.map((id) => id.slice(0, 12))).size).toBe(1);
   });
 });
