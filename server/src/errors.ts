@@ -28,6 +28,8 @@ export type ErrorReason = keyof typeof errorCodes;
 export interface ErrorDetails {
   currentVersion?: bigint;
   nodeId?: string;
+  /** Internal, never sent: the node (nodeId) did not answer at all, as opposed to answering with this error. */
+  silent?: boolean;
 }
 
 /** An error raised inside ringkv; converted to a ConnectError at the API boundary. */

@@ -71,7 +71,7 @@ function translatePeerError(err: unknown, id: string, membership: Membership, de
     return ringkvError("peer_unavailable", `node ${id} (${membership.address(id)}) is unavailable: ${ce.rawMessage}`, { nodeId: id });
   }
   if (ce.code === Code.DeadlineExceeded && ce.metadata.get("ringkv-reason") === null) {
-    return ringkvError("deadline_exceeded", `deadline exceeded waiting for node ${id}: the outcome is unknown (a write may or may not have been applied)`, { nodeId: id });
+    return ringkvError("deadline_exceeded", `deadline exceeded waiting for node ${id}: the outcome is unknown (a write may or may not have been applied)`, { nodeId: id, silent: true });
   }
   return fromPeerError(ce, id);
 }

@@ -94,18 +94,27 @@ export function createKvRouter(options: KvRouterOptions): KvRouter {
       for (const [i, id] of candidates.entries()) {
         if (id === membership.selfId) return runHere(replicas, forwarded);
         const last = i === candidates.length - 1;
-        const remaining = info.deadlineAt - Date.now();
-        const attemptDeadline = last ? info.deadlineAt : Date.now() + Math.max(remaining * attemptShare, Math.min(remaining, 500));
-        try {
-          forwarded = true;
-          return await forwarder.call(id, { ...info, deadlineAt: attemptDeadline }, forward);
-        } catch (err) {
-          if (!last && retryable(err, info)) {
-            options.logger.debug({ key, peer: id, err: (err as Error).message }, "coordinator did not answer; trying the next replica");
+        for (let again = 0; ; again++) {
+          const remaining = info.deadlineAt - Date.now();
+          const attemptDeadline = last ? info.deadlineAt : Date.now() + Math.max(remaining * attemptShare, Math.min(remaining, 500));
+          try {
+            forwarded = true;
+            return await forwarder.call(id, { ...info, deadlineAt: attemptDeadline }, forward);
+          } catch (err) {
+            if (!retryable(err, info)) throw err;
             lastError = err;
-            continue;
+            // A coordinator that answered (outcome unknown, or its own deadline) is alive and
+            // still coordinating the key for everyone else: the op goes to it again (same op
+            // id, so at most once). Moving it to the next replica would start a second proposer
+            // on the key, and the two would duel.
+            if (answered(err) && again < maxSameCoordinatorRetries) {
+              options.logger.debug({ key, peer: id, err: (err as Error).message }, "coordinator answered without an outcome; trying it again");
+              continue;
+            }
+            if (last) throw err;
+            options.logger.debug({ key, peer: id, err: (err as Error).message }, "coordinator did not answer; trying the next replica");
+            break;
           }
-          throw err;
         }
       }
       throw lastError ?? ringkvError("peer_unavailable", `no replica of the key is reachable (replicas: ${replicas.join(", ")})`);
@@ -133,6 +142,15 @@ export function createKvRouter(options: KvRouterOptions): KvRouter {
       throw lastError ?? ringkvError("peer_unavailable", `none of ${replicas.join(", ")} is reachable`);
     },
   };
+}
+
+/** How often an op goes back to a coordinator that answered without an outcome, before moving on. */
+const maxSameCoordinatorRetries = 2;
+
+/** Whether the coordinator itself answered with this error (it is alive), rather than staying silent. */
+function answered(err: unknown): boolean {
+  if (!(err instanceof RingkvError)) return false;
+  return err.reason === "outcome_unknown" || (err.reason === "deadline_exceeded" && err.details.silent !== true);
 }
 
 /** Reachable replicas first, in preference order, then the rest (they may have come back). */

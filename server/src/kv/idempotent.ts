@@ -6,7 +6,7 @@ import type { Change } from "../replication/register.js";
 /** How long an applied op id is remembered: far longer than any request deadline. */
 export const opMemoryMs = 60_000;
 /** At most this many op ids per key (older ones expire first). */
-export const maxRecentOps = 32;
+export const maxRecentOps = 96;
 
 /** 72 random bits per process: op ids from different nodes and restarts never collide. */
 const opIdPrefix = randomBytes(9).toString("base64url");
