@@ -34,7 +34,7 @@ const maxBatchCalls = 128;
 function callBytes(call: AcceptorCall): number {
   if (call.call.case !== "accept") return 128;
   const state = call.call.value.state;
-  return 256 + (state?.value.byteLength ?? 0) + 48 * (state?.recentOps.length ?? 0);
+  return 256 + (state?.value.byteLength ?? 0) + (state?.recentOpsPacked.byteLength ?? 0);
 }
 
 interface Pending {

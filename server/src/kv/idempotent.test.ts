@@ -3,6 +3,7 @@ import { RegisterStateSchema, type RegisterState } from "@ringkv/gen/ringkv/inte
 import { describe, expect, it } from "vitest";
 import { putChange } from "../replication/register.js";
 import { idempotent, maxRecentOps, newOpId, opMemoryMs } from "./idempotent.js";
+import { packOps, unpackOps } from "./op-log.js";
 
 const put = (value: string) => putChange({ value: new TextEncoder().encode(value) });
 const empty = (): RegisterState => create(RegisterStateSchema, {});
@@ -18,7 +19,7 @@ describe("idempotent()", () => {
     const once = idempotent("a", 1_000, put("x"));
     const first = once.change(empty());
     expect(first.version).toBe(1n);
-    expect(first.recentOps.map((op) => [op.id, op.version])).toEqual([["a", 1n]]);
+    expect(unpackOps(first.recentOpsPacked).map((op) => [op.id, op.version])).toEqual([["a", 1n]]);
     const later = idempotent("b", 1_001, put("y")).change(first);
     expect(once.change(later)).toBe(later);
     expect(once.alreadyApplied()?.version).toBe(1n);
@@ -27,15 +28,15 @@ describe("idempotent()", () => {
 
   it("keeps at most maxRecentOps ids and remembers the newest version it dropped", () => {
     const state = applyMany(empty(), maxRecentOps + 5, 1_000);
-    expect(state.recentOps).toHaveLength(maxRecentOps);
-    expect(state.recentOps[0]!.id).toBe(`op-${maxRecentOps + 4}`);
+    expect(unpackOps(state.recentOpsPacked)).toHaveLength(maxRecentOps);
+    expect(unpackOps(state.recentOpsPacked)[0]!.id).toBe(`op-${maxRecentOps + 4}`);
     expect(state.opsForgottenThrough).toBe(5n);
   });
 
   it("drops ids older than opMemoryMs and remembers their versions too", () => {
     const old = applyMany(empty(), 3, 1_000, "old");
     const state = idempotent("new", 1_000 + opMemoryMs, put("n")).change(old);
-    expect(state.recentOps.map((op) => op.id)).toEqual(["new"]);
+    expect(unpackOps(state.recentOpsPacked).map((op) => op.id)).toEqual(["new"]);
     expect(state.opsForgottenThrough).toBe(3n);
   });
 
@@ -58,5 +59,16 @@ describe("idempotent()", () => {
     const ids = Array.from({ length: 10_000 }, () => newOpId());
     expect(new Set(ids).size).toBe(ids.length);
     expect(new Set(ids.map((id) => id.slice(0, 12))).size).toBe(1);
+  });
+
+  it("packs op entries losslessly, and reads unreadable bytes as none", () => {
+    const entries = [
+      { id: "abc", version: 2n ** 40n, atMs: 1_700_000_000_123 },
+      { id: "", version: 0n, atMs: 0 },
+      { id: "ключ", version: 7n, atMs: 5 },
+    ];
+    expect(unpackOps(packOps(entries))).toEqual(entries);
+    expect(unpackOps(new Uint8Array())).toEqual([]);
+    expect(unpackOps(new Uint8Array([0xff, 0xff, 0xff]))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
-import { AppliedOpSchema, type AppliedOp, type RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import type { Change } from "../replication/register.js";
+import { packOps, unpackOps, type OpEntry } from "./op-log.js";
 
 /** How long an applied op id is remembered: far longer than any request deadline. */
 export const opMemoryMs = 60_000;
@@ -30,7 +30,7 @@ export interface IdempotentChange {
    */
   appliedIn(state: RegisterState, writtenAt: bigint): boolean | undefined;
   /** The earlier application of the same op, when this run found one (a retry). */
-  alreadyApplied(): AppliedOp | undefined;
+  alreadyApplied(): OpEntry | undefined;
 }
 
 /**
@@ -41,25 +41,27 @@ export interface IdempotentChange {
  * (a Put would skip a version; a CAS would fail against its own write).
  */
 export function idempotent(opId: string, nowMs: number, change: Change): IdempotentChange {
-  let seen: AppliedOp | undefined;
+  let seen: OpEntry | undefined;
   return {
     alreadyApplied: () => seen,
     appliedIn(state, writtenAt) {
-      if (state.recentOps.some((op) => op.id === opId)) return true;
+      if (unpackOps(state.recentOpsPacked).some((op) => op.id === opId)) return true;
       // A version watermark, not op times: times come from different nodes' clocks, and a hot
       // key fills recent_ops within a second, so "old enough" could never be told apart.
       return state.opsForgottenThrough < writtenAt ? false : undefined;
     },
     change(current: RegisterState): RegisterState {
-      seen = current.recentOps.find((op) => op.id === opId);
+      const ops = unpackOps(current.recentOpsPacked);
+      seen = ops.find((op) => op.id === opId);
       if (seen !== undefined) return current;
       const next = change(current);
       if (next === current) return current;
-      const kept = current.recentOps.filter((op) => nowMs - Number(op.atMs) < opMemoryMs).slice(0, maxRecentOps - 1);
+      const kept = ops.filter((op) => nowMs - op.atMs < opMemoryMs).slice(0, maxRecentOps - 1);
       let forgotten = current.opsForgottenThrough;
-      for (const op of current.recentOps) if (!kept.includes(op) && op.version > forgotten) forgotten = op.version;
-      const applied = create(AppliedOpSchema, { id: opId, version: next.version, atMs: BigInt(Math.floor(nowMs)) });
-      return { ...next, recentOps: [applied, ...kept], opsForgottenThrough: forgotten };
+      for (const op of ops) if (!kept.includes(op) && op.version > forgotten) forgotten = op.version;
+      const applied: OpEntry = { id: opId, version: next.version, atMs: Math.floor(nowMs) };
+      // recentOps is the superseded unpacked field: written empty.
+      return { ...next, recentOps: [], recentOpsPacked: packOps([applied, ...kept]), opsForgottenThrough: forgotten };
     },
   };
 }

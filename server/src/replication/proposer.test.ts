@@ -3,6 +3,7 @@ import { PrepareRequestSchema, type AcceptRequest } from "@ringkv/gen/ringkv/int
 import { describe, expect, it } from "vitest";
 import { RingkvError } from "../errors.js";
 import { idempotent, maxRecentOps } from "../kv/idempotent.js";
+import { unpackOps } from "../kv/op-log.js";
 import { createAcceptor, type Acceptor } from "./acceptor.js";
 import { createMemoryAcceptorStore, type MemoryAcceptorStore } from "./acceptor-store.js";
 import { makeBallot } from "./ballot.js";
@@ -262,7 +263,7 @@ describe("createProposer()", () => {
     const once = idempotent("mine", Date.now(), put("mine"));
     const state = await h.proposer("n1").execute("k", replicas, once.change, { ...soon(), appliedIn: once.appliedIn });
     expect(state).toMatchObject({ value: text("mine"), version: 6n });
-    expect(state.recentOps.filter((op) => op.id === "mine")).toHaveLength(1);
+    expect(unpackOps(state.recentOpsPacked).filter((op) => op.id === "mine")).toHaveLength(1);
     expect(once.alreadyApplied()).toBeUndefined();
   });
 

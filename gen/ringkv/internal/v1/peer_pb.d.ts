@@ -327,10 +327,10 @@ export declare type RegisterState = Message<"ringkv.internal.v1.RegisterState"> 
   deletedAtMs: bigint;
 
   /**
-   * Recent forwarded writes applied to this key, so that an entry node retrying a write on
-   * another coordinator (after a timeout or a lost connection) never applies it twice.
+   * Superseded by recent_ops_packed (read as nothing; written empty).
    *
-   * @generated from field: repeated ringkv.internal.v1.AppliedOp recent_ops = 6;
+   * @generated from field: repeated ringkv.internal.v1.AppliedOp recent_ops = 6 [deprecated = true];
+   * @deprecated
    */
   recentOps: AppliedOp[];
 
@@ -341,6 +341,17 @@ export declare type RegisterState = Message<"ringkv.internal.v1.RegisterState"> 
    * @generated from field: uint64 ops_forgotten_through = 7;
    */
   opsForgottenThrough: bigint;
+
+  /**
+   * Recent writes applied to this key, so that an entry node retrying a write on another
+   * coordinator (after a timeout or a lost connection) never applies it twice: newest first, each
+   * an AppliedOp's version (uint64), at_ms (int64) and id (string) as consecutive protobuf
+   * values without tags. Packed, so that reading a register (every Get) copies one byte string
+   * instead of building a message per op; only writes unpack it (server/src/kv/op-log.ts).
+   *
+   * @generated from field: bytes recent_ops_packed = 8;
+   */
+  recentOpsPacked: Uint8Array;
 };
 
 /**
