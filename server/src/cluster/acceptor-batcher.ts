@@ -13,6 +13,7 @@ import {
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { errorCodes, ringkvError, type ErrorReason } from "../errors.js";
 import type { PeerClients } from "./peer-clients.js";
+import { createTurnBatcher, type BatchOutcome } from "./turn-batcher.js";
 
 /** Acceptor calls to peers, sent in batches (see {@link createAcceptorBatcher}). */
 export interface AcceptorBatcher {
@@ -37,136 +38,53 @@ function callBytes(call: AcceptorCall): number {
   return 256 + (state?.value.byteLength ?? 0) + (state?.recentOpsPacked.byteLength ?? 0);
 }
 
-interface Pending {
-  call: AcceptorCall;
-  signal: AbortSignal;
-  settled: boolean;
-  resolve(result: AcceptorResult["result"]): void;
-  reject(err: unknown): void;
-  onAbort(): void;
-}
-
 /**
  * Groups the acceptor calls (Prepare, Accept, ReadLocal) this node makes to one peer within one
- * event-loop turn into a single AcceptorBatch RPC. Under load a node sends many such calls to
- * each peer at once (one or two per client request), and on Node each RPC costs far more in
- * HTTP/2 stream handling than the acceptor work it carries; one stream for the lot amortizes
- * that. A turn with one call sends the plain RPC. Each call keeps its own semantics: its own
- * result or error (re-created here from the reason and message the peer sent), and its own
- * signal, which rejects it at once without disturbing the others. A peer that does not know the
- * batch RPC (an older node during an upgrade) gets single calls from then on.
- *
- * Why hand-written: batching is about this protocol's calls and their shapes; no library does it.
+ * event-loop turn into a single AcceptorBatch RPC (turn-batcher.ts), one to three per client
+ * request under load. Each call's result or error comes back on its own; an error is
+ * re-created here from the reason and message the peer sent.
  */
 export function createAcceptorBatcher(peers: PeerClients): AcceptorBatcher {
-  const queues = new Map<string, Pending[]>();
-  const noBatch = new Set<string>();
+  const perPeer = new Map<string, (call: AcceptorCall, signal?: AbortSignal) => Promise<AcceptorResult["result"]>>();
 
   function enqueue(peer: string, call: AcceptorCall, signal: AbortSignal): Promise<AcceptorResult["result"]> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) {
-        reject(ConnectError.from(signal.reason, Code.Canceled));
-        return;
-      }
-      const pending: Pending = {
-        call,
-        signal,
-        settled: false,
-        resolve: (result) => {
-          if (pending.settled) return;
-          pending.settled = true;
-          signal.removeEventListener("abort", pending.onAbort);
-          resolve(result);
+    let send = perPeer.get(peer);
+    if (send === undefined) {
+      send = createTurnBatcher<AcceptorCall, AcceptorResult["result"]>({
+        maxCalls: maxBatchCalls,
+        maxBytes: maxBatchBytes,
+        size: callBytes,
+        sendBatch: async (calls) => {
+          const res = await peers.get(peer).peer.acceptorBatch({ calls: [...calls] }, { timeoutMs: batchTimeoutMs });
+          return calls.map((_, i): BatchOutcome<AcceptorResult["result"]> => {
+            const result = res.results[i]?.result;
+            if (result === undefined || result.case === undefined) return { ok: false, error: new ConnectError(`acceptor batch answer from ${peer} is missing item ${i}`, Code.Internal) };
+            if (result.case === "error") return { ok: false, error: ringkvError(knownReason(result.value.reason), result.value.message, { nodeId: peer }) };
+            return { ok: true, value: result };
+          });
         },
-        reject: (err) => {
-          if (pending.settled) return;
-          pending.settled = true;
-          signal.removeEventListener("abort", pending.onAbort);
-          reject(err);
-        },
-        onAbort: () => pending.reject(ConnectError.from(signal.reason, Code.Canceled)),
-      };
-      signal.addEventListener("abort", pending.onAbort, { once: true });
-      let queue = queues.get(peer);
-      if (queue === undefined) {
-        queue = [];
-        queues.set(peer, queue);
-        setImmediate(() => flush(peer));
-      }
-      queue.push(pending);
-    });
-  }
-
-  function flush(peer: string): void {
-    const queue = (queues.get(peer) ?? []).filter((p) => !p.settled);
-    queues.delete(peer);
-    if (noBatch.has(peer)) {
-      for (const p of queue) sendOne(peer, p);
-      return;
+        sendOne: (call, callSignal) => sendOne(peer, call, callSignal),
+      });
+      perPeer.set(peer, send);
     }
-    let group: Pending[] = [];
-    let bytes = 0;
-    for (const p of queue) {
-      const size = callBytes(p.call);
-      if (group.length > 0 && (bytes + size > maxBatchBytes || group.length === maxBatchCalls)) {
-        sendGroup(peer, group);
-        group = [];
-        bytes = 0;
-      }
-      group.push(p);
-      bytes += size;
-    }
-    if (group.length > 0) sendGroup(peer, group);
-  }
-
-  function sendGroup(peer: string, queue: Pending[]): void {
-    if (queue.length === 1) {
-      sendOne(peer, queue[0]!);
-      return;
-    }
-    const client = peers.get(peer).peer;
-    client.acceptorBatch({ calls: queue.map((p) => p.call) }, { timeoutMs: batchTimeoutMs }).then(
-      (res) => {
-        queue.forEach((p, i) => {
-          const result = res.results[i]?.result;
-          if (result === undefined || result.case === undefined) p.reject(new ConnectError(`acceptor batch answer from ${peer} is missing item ${i}`, Code.Internal));
-          else if (result.case === "error") p.reject(ringkvError(knownReason(result.value.reason), result.value.message, { nodeId: peer }));
-          else p.resolve(result);
-        });
-      },
-      (err: unknown) => {
-        if (ConnectError.from(err).code === Code.Unimplemented) {
-          noBatch.add(peer);
-          for (const p of queue) sendOne(peer, p);
-          return;
-        }
-        for (const p of queue) p.reject(err);
-      },
-    );
+    return send(call, signal);
   }
 
   /** The plain RPC for one call; its signal is passed on (a lone call may be reset). */
-  function sendOne(peer: string, p: Pending): void {
-    if (p.settled) return;
+  function sendOne(peer: string, item: AcceptorCall, signal: AbortSignal | undefined): Promise<AcceptorResult["result"]> {
     const client = peers.get(peer).peer;
-    const options = { signal: p.signal };
-    const call = p.call.call;
-    let sent: Promise<AcceptorResult["result"]>;
+    const options = signal ? { signal } : {};
+    const call = item.call;
     switch (call.case) {
       case "prepare":
-        sent = client.prepare(call.value, options).then((value) => ({ case: "prepare", value }));
-        break;
+        return client.prepare(call.value, options).then((value) => ({ case: "prepare", value }));
       case "accept":
-        sent = client.accept(call.value, options).then((value) => ({ case: "accept", value }));
-        break;
+        return client.accept(call.value, options).then((value) => ({ case: "accept", value }));
       case "read":
-        sent = client.readLocal(call.value, options).then((value) => ({ case: "read", value }));
-        break;
+        return client.readLocal(call.value, options).then((value) => ({ case: "read", value }));
       default:
-        p.reject(new ConnectError("acceptor batch item names no call", Code.Internal));
-        return;
+        return Promise.reject(new ConnectError("acceptor batch item names no call", Code.Internal));
     }
-    sent.then(p.resolve, p.reject);
   }
 
   return {

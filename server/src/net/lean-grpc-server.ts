@@ -54,8 +54,6 @@ export interface LeanGrpcServer {
   readonly served: { grpc: number; connect: number };
 }
 
-type Entry = LeanEntry;
-
 const contentTypeProto = "application/grpc+proto";
 const noop = () => {};
 /** The "stream" of a call that arrived inside another RPC: it never closes on its own. */
@@ -80,7 +78,7 @@ const detachedStream = { closed: false, destroyed: false, once: noop, removeList
  * header (CORS), `expect`, a malformed `grpc-timeout` — is left to Connect, see {@link serve}.
  */
 export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcServer {
-  const table = new Map<string, Entry>();
+  const table = new Map<string, LeanEntry>();
   const interceptors = options.interceptors;
   const compressMinBytes = options.compressMinBytes ?? 1024;
   const extraHeaders = options.responseHeaders ?? {};
@@ -121,7 +119,7 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
   }
 
   /** Reads the request message; answers framing and parse errors before any interceptor runs, as Connect does. */
-  function receive(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, entry: Entry, authority: string, timeoutMs: number | undefined): void {
+  function receive(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, entry: LeanEntry, authority: string, timeoutMs: number | undefined): void {
     const reader = new EnvelopeReader(options.readMaxBytes);
     let message: unknown;
     let count = 0;
@@ -188,7 +186,7 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
   }
 
   /** Runs the interceptors around the implementation and writes the answer. */
-  async function invoke(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, entry: Entry, call: LeanCall): Promise<void> {
+  async function invoke(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, entry: LeanEntry, call: LeanCall): Promise<void> {
     const { context } = call;
     const compression = responseCompression(headers);
     context.responseHeader.set("content-type", contentTypeProto);

@@ -1,0 +1,126 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+
+/** How one item of a batch ended: its value, or the error to reject it with. */
+export type BatchOutcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+/** Options of {@link createTurnBatcher}: how to size and send items to one peer. */
+export interface TurnBatcherOptions<I, R> {
+  /** A batch's size at most, in calls and in estimated bytes (a larger item goes alone). */
+  maxCalls: number;
+  maxBytes: number;
+  /** About what an item adds to a batch; asked only when a turn has more than one item. */
+  size(item: I): number;
+  /** Sends several items as one RPC; resolves with one outcome per item, in order. */
+  sendBatch(items: readonly I[]): Promise<Array<BatchOutcome<R>>>;
+  /** Sends one item as the plain RPC, with its signal. */
+  sendOne(item: I, signal: AbortSignal | undefined): Promise<R>;
+}
+
+interface Pending<I, R> {
+  item: I;
+  signal: AbortSignal | undefined;
+  settled: boolean;
+  resolve(value: R): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * The calls made to one peer within one event-loop turn, sent as one batch RPC (the acceptor
+ * and forward batchers are built on it). On Node an RPC costs far more in HTTP/2 stream handling
+ * than the work these calls carry; one stream for all of a turn's calls amortizes that. Each
+ * call keeps its own semantics: its own outcome, and its own signal, which rejects it at once
+ * without disturbing the others. A turn with one call sends it plain, and a peer that answers a
+ * batch with Unimplemented (an older node) gets plain calls from then on.
+ *
+ * Why hand-written: batching is about this protocol's own RPCs; no library batches Connect calls.
+ */
+export function createTurnBatcher<I, R>(options: TurnBatcherOptions<I, R>): (item: I, signal?: AbortSignal) => Promise<R> {
+  let queue: Array<Pending<I, R>> | undefined;
+  let batchesUnsupported = false;
+
+  function flush(): void {
+    const pending = (queue ?? []).filter((p) => !p.settled);
+    queue = undefined;
+    if (pending.length === 1 || batchesUnsupported) {
+      for (const p of pending) sendOne(p);
+      return;
+    }
+    let group: Array<Pending<I, R>> = [];
+    let bytes = 0;
+    for (const p of pending) {
+      const size = options.size(p.item);
+      if (group.length > 0 && (bytes + size > options.maxBytes || group.length === options.maxCalls)) {
+        sendGroup(group);
+        group = [];
+        bytes = 0;
+      }
+      group.push(p);
+      bytes += size;
+    }
+    if (group.length > 0) sendGroup(group);
+  }
+
+  function sendGroup(group: Array<Pending<I, R>>): void {
+    if (group.length === 1) {
+      sendOne(group[0]!);
+      return;
+    }
+    options.sendBatch(group.map((p) => p.item)).then(
+      (outcomes) => {
+        group.forEach((p, i) => {
+          const outcome = outcomes[i];
+          if (outcome === undefined) p.reject(new ConnectError(`batch answer is missing item ${i}`, Code.Internal));
+          else if (outcome.ok) p.resolve(outcome.value);
+          else p.reject(outcome.error);
+        });
+      },
+      (err: unknown) => {
+        if (ConnectError.from(err).code === Code.Unimplemented) {
+          batchesUnsupported = true;
+          for (const p of group) sendOne(p);
+          return;
+        }
+        for (const p of group) p.reject(err);
+      },
+    );
+  }
+
+  function sendOne(p: Pending<I, R>): void {
+    if (p.settled) return;
+    options.sendOne(p.item, p.signal).then(p.resolve, p.reject);
+  }
+
+  return (item, signal) => {
+    if (batchesUnsupported) return options.sendOne(item, signal);
+    return new Promise<R>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(ConnectError.from(signal.reason, Code.Canceled));
+        return;
+      }
+      const onAbort = () => pending.reject(ConnectError.from(signal!.reason, Code.Canceled));
+      const pending: Pending<I, R> = {
+        item,
+        signal,
+        settled: false,
+        resolve: (value) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          signal?.removeEventListener("abort", onAbort);
+          resolve(value);
+        },
+        reject: (err) => {
+          if (pending.settled) return;
+          pending.settled = true;
+          signal?.removeEventListener("abort", onAbort);
+          reject(err);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (queue === undefined) {
+        queue = [];
+        setImmediate(flush);
+      }
+      queue.push(pending);
+    });
+  };
+}
