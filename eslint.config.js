@@ -14,6 +14,18 @@ export default tseslint.config(
     },
   },
   {
+    // A call's context and CallInfo keep `signal` (and the context `url`) as getters on a class
+    // (see server/src/net/lean-call.ts for why); a spread copy silently loses them.
+    files: ["server/src/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-syntax": ["error", {
+        selector: "SpreadElement > Identifier[name=/^(info|ctx|context|callInfo)$/]",
+        message: "Spreading a call context or CallInfo drops its signal getter: use withCallInfo() or mergeLeanContext().",
+      }],
+    },
+  },
+  {
     files: ["**/*.js", "**/*.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },

@@ -5,7 +5,7 @@ import {
   NodeStatsSchema,
   type NodeStats,
 } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
-import { callInfoFrom, type Deadlines } from "../cluster/call-context.js";
+import { callInfoFrom, withCallInfo, type Deadlines } from "../cluster/call-context.js";
 import type { Forwarder } from "../cluster/forwarder.js";
 import type { Membership } from "../cluster/membership.js";
 import { ringkvError } from "../errors.js";
@@ -29,7 +29,7 @@ export function createClusterService(options: ClusterServiceOptions): ServiceImp
 
   async function statsOf(id: string, ctx: HandlerContext): Promise<NodeStats> {
     if (id === membership.selfId) return localStats();
-    const info = { ...callInfoFrom(ctx, options.deadlines), deadlineAt: Date.now() + 1000 };
+    const info = withCallInfo(callInfoFrom(ctx, options.deadlines), { deadlineAt: Date.now() + 1000 });
     try {
       const res = await forwarder.call(id, info, (peer, callOptions) => peer.cluster.getNodeStats({ nodeId: id }, callOptions));
       const stats = res.stats ?? create(NodeStatsSchema, { nodeId: id });

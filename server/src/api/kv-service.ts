@@ -9,7 +9,7 @@ import {
   type GetResponse,
 } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
-import { callInfoFrom, type CallInfo, type Deadlines } from "../cluster/call-context.js";
+import { callInfoFrom, withCallInfo, type CallInfo, type Deadlines } from "../cluster/call-context.js";
 import type { KvRouter } from "../cluster/kv-router.js";
 import type { Lister } from "../cluster/lister.js";
 import type { KvBackend } from "../kv/backend.js";
@@ -50,7 +50,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
           // Every write carries its op id, so a retry elsewhere, or a rival proposer building on
           // it, can tell that it was applied.
           const once = info.opId !== undefined ? idempotent(info.opId, Date.now(), change) : undefined;
-          const state = await backend.execute(req.key, replicas, once?.change ?? change, { ...info, ...(once ? { appliedIn: once.appliedIn } : {}) });
+          const state = await backend.execute(req.key, replicas, once?.change ?? change, withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
           const version = once?.alreadyApplied()?.version ?? state.version;
           return create(PutResponseSchema, { success: true, version });
         },
@@ -81,7 +81,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
           // Leave most of the time to the round that follows if the replicas do not answer.
           const remaining = info.deadlineAt - Date.now();
           const deadlineAt = Date.now() + Math.min(remaining, Math.max(remaining * 0.4, 500));
-          const state = await quick.call(backend, req.key, replicas, { ...info, deadlineAt });
+          const state = await quick.call(backend, req.key, replicas, withCallInfo(info, { deadlineAt }));
           if (state !== undefined) return getResponse(state);
         }
       }
@@ -110,7 +110,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
             return change(current);
           };
           const once = info.opId !== undefined ? idempotent(info.opId, Date.now(), seeing) : undefined;
-          await backend.execute(req.key, replicas, once?.change ?? seeing, { ...info, ...(once ? { appliedIn: once.appliedIn } : {}) });
+          await backend.execute(req.key, replicas, once?.change ?? seeing, withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
           // A retry that finds its own earlier delete: the key existed then.
           return create(DeleteResponseSchema, { success: true, found: once?.alreadyApplied() !== undefined ? true : found });
         },
@@ -126,7 +126,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
 
 /** A write's call info: the entry node names the write with a fresh op id (see idempotent.ts). */
 function writeInfo(info: CallInfo): CallInfo {
-  return info.hops === 0 ? { ...info, opId: newOpId() } : info;
+  return info.hops === 0 ? withCallInfo(info, { opId: newOpId() }) : info;
 }
 
 /** The public answer for a register state. */

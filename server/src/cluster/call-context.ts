@@ -51,18 +51,70 @@ export function callInfoFrom(ctx: HandlerContext, deadlines: Deadlines): CallInf
   if (deadlineAt <= Date.now()) {
     throw ringkvError("deadline_exceeded", "the request reached this node after its deadline; it was not executed");
   }
-  return {
-    hops: Number.isFinite(hops) && hops > 0 ? hops : 0,
-    membersHash: ctx.requestHeader.get(forwardHeaders.membersHash) ?? undefined,
-    requestId: ctx.requestHeader.get(forwardHeaders.requestId) ?? ctx.values.get(requestIdKey) ?? "",
-    opId: ctx.requestHeader.get(forwardHeaders.opId) ?? undefined,
-    // Read only when used: the lean gRPC path creates a call's AbortSignal on first access, and a
-    // call served here from local state never needs one (an AbortController costs ~3 µs in Node 20).
-    get signal() {
-      return ctx.signal;
+  return new LazyCallInfo(
+    {
+      hops: Number.isFinite(hops) && hops > 0 ? hops : 0,
+      membersHash: ctx.requestHeader.get(forwardHeaders.membersHash) ?? undefined,
+      requestId: ctx.requestHeader.get(forwardHeaders.requestId) ?? ctx.values.get(requestIdKey) ?? "",
+      opId: ctx.requestHeader.get(forwardHeaders.opId) ?? undefined,
+      deadlineAt,
     },
-    deadlineAt,
-  };
+    ctx,
+  );
+}
+
+type CallInfoFields = Omit<CallInfo, "signal">;
+
+/**
+ * A CallInfo whose signal is read from the handler context only when used: the lean gRPC path
+ * creates a call's AbortSignal on first access, and a call served here from local state never
+ * needs one (an AbortController costs ~3 µs in Node 20). A class with a getter on its
+ * prototype, not an object literal with a getter: V8 allocates a literal's accessor pair in the
+ * old generation, which keeps the getter's closure, the context and the whole call alive
+ * through every young-generation GC (see lean-call.ts). Spreading it would drop `signal`: use
+ * {@link withCallInfo} (the linter refuses `...info`).
+ */
+class LazyCallInfo implements CallInfo {
+  readonly hops: number;
+  readonly membersHash: string | undefined;
+  readonly requestId: string;
+  readonly opId: string | undefined;
+  readonly deadlineAt: number;
+  readonly #source: { readonly signal: AbortSignal };
+
+  constructor(fields: CallInfoFields, source: { readonly signal: AbortSignal }) {
+    this.hops = fields.hops;
+    this.membersHash = fields.membersHash;
+    this.requestId = fields.requestId;
+    this.opId = fields.opId;
+    this.deadlineAt = fields.deadlineAt;
+    this.#source = source;
+  }
+
+  get signal(): AbortSignal {
+    return this.#source.signal;
+  }
+
+  with<E extends object>(patch: Partial<CallInfoFields> & E): LazyCallInfo & E {
+    const next = new LazyCallInfo({ ...this.#fields(), ...patch }, this.#source);
+    for (const key of Object.keys(patch)) if (!(key in next)) (next as unknown as Record<string, unknown>)[key] = (patch as Record<string, unknown>)[key];
+    return next as LazyCallInfo & E;
+  }
+
+  #fields(): CallInfoFields {
+    return { hops: this.hops, membersHash: this.membersHash, requestId: this.requestId, opId: this.opId, deadlineAt: this.deadlineAt };
+  }
+}
+
+/**
+ * `{ ...info, ...patch }` that keeps a lazy signal lazy: the same call, with some fields
+ * replaced (a shorter deadline, an op id) or added (a write's `appliedIn`).
+ */
+export function withCallInfo<E extends object>(info: CallInfo, patch: Partial<CallInfoFields> & E): CallInfo & E {
+  if (info instanceof LazyCallInfo) return info.with(patch);
+  // A plain CallInfo (tests, internal callers) keeps `signal` as an own property: spreading is safe.
+  // eslint-disable-next-line no-restricted-syntax
+  return { ...info, ...patch };
 }
 
 import { createContextKey } from "@connectrpc/connect";

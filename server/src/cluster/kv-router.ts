@@ -1,7 +1,7 @@
 import type { CallOptions } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { RingkvError, ringkvError } from "../errors.js";
-import type { CallInfo } from "./call-context.js";
+import { withCallInfo, type CallInfo } from "./call-context.js";
 import type { Forwarder } from "./forwarder.js";
 import type { Membership } from "./membership.js";
 import type { PeerClient } from "./peer-clients.js";
@@ -99,7 +99,7 @@ export function createKvRouter(options: KvRouterOptions): KvRouter {
           const attemptDeadline = last ? info.deadlineAt : Date.now() + Math.max(remaining * attemptShare, Math.min(remaining, 500));
           try {
             forwarded = true;
-            return await forwarder.call(id, { ...info, deadlineAt: attemptDeadline }, forward);
+            return await forwarder.call(id, withCallInfo(info, { deadlineAt: attemptDeadline }), forward);
           } catch (err) {
             if (!retryable(err, info)) throw err;
             lastError = err;

@@ -4,6 +4,8 @@
  */
 export interface KeyLocks {
   run<T>(key: string, work: () => Promise<T>): Promise<T>;
+  /** Whether work on `key` is running or queued; when not, `run` starts `work` synchronously. */
+  held(key: string): boolean;
 }
 
 /** Creates a {@link KeyLocks}; idle keys hold no memory. */
@@ -20,6 +22,7 @@ export function createKeyLocks(): KeyLocks {
       });
       return next;
     },
+    held: (key) => tails.has(key),
   };
 }
 

@@ -1,9 +1,9 @@
 import { EventEmitter } from "node:events";
 import type http2 from "node:http2";
-import { Code, ConnectError, createHandlerContext } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, createHandlerContext } from "@connectrpc/connect";
 import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createLeanCall, type LeanCallInit } from "./lean-call.js";
+import { createLeanCall, mergeLeanContext, type LeanCallInit } from "./lean-call.js";
 
 /** Just enough of a server stream: close events and an rstCode. */
 function fakeStream(): http2.ServerHttp2Stream & { closeWith(code: number): void } {
@@ -49,7 +49,9 @@ describe("createLeanCall()", () => {
       requestHeader: new Headers({ "x-request-id": "r1" }),
     });
     const { abort: _abort, ...referenceFields } = reference;
-    expect(Object.keys(context).sort()).toEqual(Object.keys(referenceFields).sort());
+    // url and signal are getters on the context's class (computed when first read), the rest own fields.
+    for (const key of Object.keys(referenceFields)) expect(key in context, key).toBe(true);
+    expect(Object.keys(context).sort()).toEqual(Object.keys(referenceFields).filter((k) => k !== "url" && k !== "signal").sort());
     for (const key of ["service", "method", "protocolName", "requestMethod", "url"] as const) expect(context[key]).toEqual(reference[key]);
     expect([...context.requestHeader]).toEqual([...reference.requestHeader]);
     expect(Math.abs(context.timeoutMs()! - reference.timeoutMs()!)).toBeLessThanOrEqual(5);
@@ -116,10 +118,26 @@ describe("createLeanCall()", () => {
     expect(unused.context.signal.aborted).toBe(true);
   });
 
-  it("keeps the signal when spread into a new context (Connect's mergeRequest)", () => {
-    const { context } = createLeanCall(init());
-    const merged = { ...context };
-    expect(merged.signal).toBe(context.signal);
+  it("merges a replaced request into a context with every field (Connect's mergeRequest)", () => {
+    const { context, request } = createLeanCall(init());
+    const replaced = { ...request, url: request.url, signal: new AbortController().signal, header: new Headers({ a: "1" }), contextValues: createContextValues() };
+    const merged = mergeLeanContext(context, replaced);
+    expect(merged.signal).toBe(replaced.signal);
     expect(merged.url).toBe(context.url);
+    expect(merged.requestHeader).toBe(replaced.header);
+    expect(merged.values).toBe(replaced.contextValues);
+    expect(merged.responseHeader).toBe(context.responseHeader);
+    expect(merged.timeoutMs).toBe(context.timeoutMs);
+    expect(Object.keys(merged).sort()).toEqual(Object.keys(context).concat("url", "signal").sort());
+  });
+
+  it("keeps its objects young: url and signal are class getters, not per-call accessor pairs", () => {
+    const { context, request } = createLeanCall(init());
+    // An object literal's getter is an own accessor property; V8 allocates its accessor pair in
+    // the old generation, which keeps the whole call alive through young-generation GCs.
+    for (const object of [context, request]) {
+      expect(Object.getOwnPropertyDescriptor(object, "signal")).toBeUndefined();
+      expect(Object.getOwnPropertyDescriptor(object, "url")).toBeUndefined();
+    }
   });
 });

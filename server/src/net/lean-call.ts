@@ -1,5 +1,5 @@
 import type { DescMethodUnary, DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, createContextValues, type HandlerContext, type UnaryRequest } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, type ContextValues, type HandlerContext, type UnaryRequest } from "@connectrpc/connect";
 import { h2ResetError } from "./h2-errors.js";
 import { ResponseHeaders } from "./response-headers.js";
 
@@ -67,100 +67,185 @@ const callEnded = new ConnectError("the call has ended", Code.Canceled);
  * at the deadline (DeadlineExceeded "the operation timed out"), when the stream closes early
  * (the reset code mapped as connect-node maps it), on server shutdown, and when the call ends.
  * Connect creates two AbortControllers, a timer, a URL and a DOMException for every call.
+ *
+ * `url` and `signal` are getters on the classes below, never on object literals: V8 gives an
+ * object literal's getter an accessor pair allocated in the old generation, and from there the
+ * getter's closure, and everything the call references, survives every young-generation GC
+ * until the next full one. With literals, about 2 KB per call was promoted and a full GC ran
+ * every ~0.5 s under load (BENCHMARKS.md, "Garbage collection").
  */
 export function createLeanCall(init: LeanCallInit): LeanCall {
-  const { method, stream, requestHeader, shutdownSignal } = init;
-  const service: DescService = method.parent;
-  // Connect: new Date(Date.now() + timeoutMs), i.e. truncated to whole milliseconds.
-  const startedAt = Date.now();
-  const deadline = init.timeoutMs === undefined ? undefined : Math.trunc(startedAt + init.timeoutMs);
-  const values = createContextValues();
-  const responseHeader = new ResponseHeaders();
-  const responseTrailer = new ResponseHeaders();
-  let controller: AbortController | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let ended = false;
-  let url: string | undefined;
+  return new LeanCallState(init);
+}
 
-  const abort = (reason: unknown) => {
-    if (controller === undefined || controller.signal.aborted) return;
-    controller.abort(reason);
-    cleanup();
-  };
-  const onDeadline = () => abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
-  const onClose = () => abort(init.closeReason ? init.closeReason() : h2ResetError(stream.rstCode));
-  const onShutdown = () => abort(shutdownSignal?.reason);
-  function cleanup(): void {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    stream.removeListener("close", onClose);
-    shutdownSignal?.removeEventListener("abort", onShutdown);
+/** One call's mutable state; the context and request are views on it. */
+class LeanCallState implements LeanCall {
+  readonly context: LeanContext;
+  readonly request: LeanRequest;
+  readonly #init: LeanCallInit;
+  readonly #startedAt: number;
+  #controller: AbortController | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #ended = false;
+  #url: string | undefined;
+  #onClose: (() => void) | undefined;
+  #onShutdown: (() => void) | undefined;
+
+  constructor(init: LeanCallInit) {
+    this.#init = init;
+    // Connect: new Date(Date.now() + timeoutMs), i.e. truncated to whole milliseconds.
+    this.#startedAt = Date.now();
+    const deadline = init.timeoutMs === undefined ? undefined : Math.trunc(this.#startedAt + init.timeoutMs);
+    const values = createContextValues();
+    this.context = new LeanContext(this, init, deadline, values);
+    this.request = new LeanRequest(this, init, values);
   }
 
-  function signal(): AbortSignal {
-    if (controller !== undefined) return controller.signal;
-    controller = new AbortController();
-    if (ended) {
+  url(): string {
+    const init = this.#init;
+    return (this.#url ??= new URL(init.path, `${init.encrypted ? "https" : "http"}://${init.authority}`).toString());
+  }
+
+  signal(): AbortSignal {
+    if (this.#controller !== undefined) return this.#controller.signal;
+    const controller = (this.#controller = new AbortController());
+    if (this.#ended) {
       controller.abort(callEnded);
       return controller.signal;
     }
-    if (init.timeoutMs !== undefined) {
-      const remaining = init.timeoutMs - (Date.now() - startedAt);
-      if (remaining <= 0) onDeadline();
-      else timer = setTimeout(onDeadline, remaining);
+    const { stream, shutdownSignal, timeoutMs } = this.#init;
+    if (timeoutMs !== undefined) {
+      const remaining = timeoutMs - (Date.now() - this.#startedAt);
+      if (remaining <= 0) this.#onDeadline();
+      else this.#timer = setTimeout(() => this.#onDeadline(), remaining);
     }
+    const onClose = (this.#onClose = () => {
+      const { closeReason } = this.#init;
+      this.#abort(closeReason ? closeReason() : h2ResetError(stream.rstCode));
+    });
     if (stream.closed || stream.destroyed) onClose();
     else stream.once("close", onClose);
-    if (shutdownSignal?.aborted) onShutdown();
-    else shutdownSignal?.addEventListener("abort", onShutdown);
+    if (shutdownSignal !== undefined) {
+      const onShutdown = (this.#onShutdown = () => this.#abort(shutdownSignal.reason));
+      if (shutdownSignal.aborted) onShutdown();
+      else shutdownSignal.addEventListener("abort", onShutdown);
+    }
     return controller.signal;
   }
 
-  const getUrl = () => (url ??= new URL(init.path, `${init.encrypted ? "https" : "http"}://${init.authority}`).toString());
+  setMessage(message: unknown): void {
+    (this.request as { message: unknown }).message = message;
+  }
 
-  const context: HandlerContext = {
-    method,
-    service,
-    requestMethod: "POST",
-    protocolName: init.protocolName,
-    get url() {
-      return getUrl();
-    },
-    get signal() {
-      return signal();
-    },
-    timeoutMs: deadline === undefined ? () => undefined : () => deadline - Date.now(),
-    requestHeader,
-    responseHeader,
-    responseTrailer,
-    values,
-  };
-  const request = {
-    stream: false,
-    message: init.message as never,
-    method,
-    service,
-    requestMethod: "POST",
-    get url() {
-      return getUrl();
-    },
-    get signal() {
-      return signal();
-    },
-    header: requestHeader,
-    contextValues: values,
-  } satisfies UnaryRequest as UnaryRequest;
+  finish(error?: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#abort(error ?? callEnded);
+    this.#cleanup();
+  }
+
+  #onDeadline(): void {
+    this.#abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
+  }
+
+  #abort(reason: unknown): void {
+    const controller = this.#controller;
+    if (controller === undefined || controller.signal.aborted) return;
+    controller.abort(reason);
+    this.#cleanup();
+  }
+
+  #cleanup(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#onClose !== undefined) this.#init.stream.removeListener("close", this.#onClose);
+    if (this.#onShutdown !== undefined) this.#init.shutdownSignal?.removeEventListener("abort", this.#onShutdown);
+    this.#onClose = undefined;
+    this.#onShutdown = undefined;
+  }
+}
+
+/** The HandlerContext of a lean call; `url` and `signal` are read from the call when first asked for. */
+class LeanContext implements HandlerContext {
+  readonly method: DescMethodUnary;
+  readonly service: DescService;
+  readonly requestMethod = "POST";
+  readonly protocolName: string;
+  readonly timeoutMs: () => number | undefined;
+  readonly requestHeader: Headers;
+  readonly responseHeader = new ResponseHeaders();
+  readonly responseTrailer = new ResponseHeaders();
+  readonly values: ContextValues;
+  readonly #call: LeanCallState;
+
+  constructor(call: LeanCallState, init: LeanCallInit, deadline: number | undefined, values: ContextValues) {
+    this.#call = call;
+    this.method = init.method;
+    this.service = init.method.parent;
+    this.protocolName = init.protocolName;
+    this.timeoutMs = deadline === undefined ? noTimeout : () => deadline - Date.now();
+    this.requestHeader = init.requestHeader;
+    this.values = values;
+  }
+
+  get url(): string {
+    return this.#call.url();
+  }
+
+  get signal(): AbortSignal {
+    return this.#call.signal();
+  }
+}
+
+/** The UnaryRequest the interceptors see, sharing the context's header, values and signal. */
+class LeanRequest implements UnaryRequest {
+  readonly stream = false;
+  message: never;
+  readonly method: DescMethodUnary;
+  readonly service: DescService;
+  readonly requestMethod = "POST";
+  readonly header: Headers;
+  readonly contextValues: ContextValues;
+  readonly #call: LeanCallState;
+
+  constructor(call: LeanCallState, init: LeanCallInit, values: ContextValues) {
+    this.#call = call;
+    this.message = init.message as never;
+    this.method = init.method;
+    this.service = init.method.parent;
+    this.header = init.requestHeader;
+    this.contextValues = values;
+  }
+
+  get url(): string {
+    return this.#call.url();
+  }
+
+  get signal(): AbortSignal {
+    return this.#call.signal();
+  }
+}
+
+const noTimeout = (): undefined => undefined;
+
+/**
+ * The context an implementation gets when an interceptor passed on a request other than the
+ * call's own (Connect's `mergeRequest`): the call's context with the request's service,
+ * header, signal and values. Built with plain data properties: spreading the context would
+ * drop its `url` and `signal`, which live on the class.
+ */
+export function mergeLeanContext(context: HandlerContext, req: UnaryRequest): HandlerContext {
   return {
-    context,
-    request,
-    setMessage(message) {
-      (request as { message: unknown }).message = message;
-    },
-    finish(error) {
-      if (ended) return;
-      ended = true;
-      abort(error ?? callEnded);
-      cleanup();
-    },
+    method: context.method,
+    service: req.service,
+    requestMethod: context.requestMethod,
+    protocolName: context.protocolName,
+    url: req.url,
+    signal: req.signal,
+    timeoutMs: context.timeoutMs,
+    requestHeader: req.header,
+    responseHeader: context.responseHeader,
+    responseTrailer: context.responseTrailer,
+    values: req.contextValues,
   };
 }

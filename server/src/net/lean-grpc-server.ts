@@ -155,6 +155,7 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
     stream.on("error", noop);
     stream.on("data", onData);
     stream.once("end", () => {
+      stream.removeListener("data", onData);
       if (failed) return;
       try {
         reader.end();

@@ -1,7 +1,7 @@
 import { create, type DescMethodUnary } from "@bufbuild/protobuf";
 import type { Interceptor, MethodImpl, UnaryRequest, UnaryResponse } from "@connectrpc/connect";
 import type { Compression } from "@connectrpc/connect/protocol";
-import type { LeanCall } from "./lean-call.js";
+import { mergeLeanContext, type LeanCall } from "./lean-call.js";
 
 /** Options of the lean path (gRPC and Connect): the same values the Connect plugin is given. */
 export interface LeanPathOptions {
@@ -38,7 +38,7 @@ export async function invokeLean(entry: LeanEntry, call: LeanCall, interceptors:
   const { context } = call;
   const { method } = entry;
   const inner = async (req: UnaryRequest): Promise<UnaryResponse> => {
-    const ctx = req === call.request ? context : { ...context, service: req.service, requestHeader: req.header, signal: req.signal, values: req.contextValues };
+    const ctx = req === call.request ? context : mergeLeanContext(context, req);
     const output = await entry.impl(req.message, ctx);
     return { stream: false, message: create(method.output, output), method, service: method.parent, header: context.responseHeader, trailer: context.responseTrailer };
   };

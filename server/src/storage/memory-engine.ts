@@ -7,8 +7,9 @@ import type { ScanOptions, StorageEngine, StorageEntry, StorageStats, StorageWri
  * memory nodes loses a key only when a majority of its replicas die.
  */
 export function createMemoryEngine(): StorageEngine {
-  // sorted-btree is CommonJS with an `exports.default` class.
-  const BTree = sortedBtree.default;
+  // sorted-btree is CommonJS with an `exports.default` class: Node's ESM loader hands us
+  // module.exports, Vite (vitest) the `default` export itself.
+  const BTree = ((sortedBtree as { default?: unknown }).default ?? sortedBtree) as typeof sortedBtree.default;
   const tree = new BTree<string, Uint8Array>();
   let bytes = 0;
   let closed = false;
