@@ -16,6 +16,26 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
+/** A raw HTTP/2 (h2c) request with a text body; answers status and body text. */
+function rawH2(path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(url);
+    session.on("error", reject);
+    const req = session.request({ ":method": "POST", ":path": path, ...headers });
+    let status = 0;
+    let text = "";
+    req.on("response", (h) => (status = Number(h[":status"])));
+    req.setEncoding("utf8");
+    req.on("data", (d: string) => (text += d));
+    req.on("end", () => {
+      session.close();
+      resolve({ status, body: text });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 /** A raw gRPC call over h2c with a hand-made body, to send what no well-behaved client sends. */
 function rawGrpc(path: string, body: Buffer, headers: Record<string, string> = {}): Promise<{ status: string | undefined; message: string | undefined }> {
   return new Promise((resolve, reject) => {
@@ -89,6 +109,28 @@ describe("bad input", () => {
     expect(res.status).toBe(415);
     const xml = await fetch(`${url}/kvstore.KeyValueService/Get`, { method: "POST", headers: { "content-type": "application/xml" }, body: "<key/>" });
     expect(xml.status).toBe(415);
+    await stillServing();
+  });
+
+  it("takes `curl -d` JSON (form content type, no Origin) as JSON, but not from a browser", async () => {
+    // What `curl -d '{...}' URL` sends: a form content type on a JSON body.
+    const curlHeaders = { "content-type": "application/x-www-form-urlencoded", "user-agent": "curl/7.88.1", accept: "*/*" };
+    const put = await fetch(`${url}/kvstore.KeyValueService/Put`, { method: "POST", headers: curlHeaders, body: '{"key":"curl-form","value":"v1"}' });
+    expect(put.status).toBe(200);
+    expect(await put.json()).toMatchObject({ success: true });
+    const get = await fetch(`${url}/kvstore.KeyValueService/Get`, { method: "POST", headers: curlHeaders, body: '{"key":"curl-form"}' });
+    expect(await get.json()).toMatchObject({ found: true, value: "v1" });
+    // Over HTTP/2 too (curl --http2-prior-knowledge -d).
+    const h2 = await rawH2(`/kvstore.KeyValueService/Get`, '{"key":"curl-form"}', { "content-type": "application/x-www-form-urlencoded" });
+    expect(h2.status).toBe(200);
+    expect(JSON.parse(h2.body)).toMatchObject({ found: true, value: "v1" });
+    // A browser form posting cross-site carries Origin (and Sec-Fetch-Site): refused as before.
+    for (const extra of [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }] as Record<string, string>[]) {
+      const res = await fetch(`${url}/kvstore.KeyValueService/Put`, { method: "POST", headers: { ...curlHeaders, ...extra }, body: '{"key":"curl-form","value":"evil"}' });
+      expect(res.status).toBe(415);
+    }
+    const after = await connectJson(url, "kvstore.KeyValueService/Get", { key: "curl-form" });
+    expect(after.body).toMatchObject({ value: "v1" });
     await stillServing();
   });
 

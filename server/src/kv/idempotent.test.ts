@@ -71,4 +71,45 @@ describe("idempotent()", () => {
     expect(unpackOps(new Uint8Array())).toEqual([]);
     expect(unpackOps(new Uint8Array([0xff, 0xff, 0xff]))).toEqual([]);
   });
+
+  it("edits the packed log in place exactly as decoding and re-encoding it would", () => {
+    // A reference built only from unpackOps/packOps: the semantics the byte-level path must keep.
+    const reference = (state: RegisterState, opId: string, nowMs: number, value: string): RegisterState => {
+      const ops = unpackOps(state.recentOpsPacked);
+      if (ops.some((op) => op.id === opId)) return state;
+      const next = put(value)(state);
+      const kept = ops.filter((op) => nowMs - op.atMs < opMemoryMs).slice(0, maxRecentOps - 1);
+      let forgotten = state.opsForgottenThrough;
+      for (const op of ops) if (!kept.includes(op) && op.version > forgotten) forgotten = op.version;
+      return { ...next, recentOps: [], recentOpsPacked: packOps([{ id: opId, version: next.version, atMs: nowMs }, ...kept]), opsForgottenThrough: forgotten };
+    };
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n);
+    let mine = empty();
+    let theirs = empty();
+    let now = 1_000;
+    const ids: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      now += random(3) === 0 ? random(opMemoryMs / 4) : random(50);
+      // Some retries of recent ids, some ids with multi-byte characters, mostly fresh ones.
+      const id = random(5) === 0 && ids.length > 0 ? ids[ids.length - 1 - random(Math.min(ids.length, 120))]! : `op-${i}${random(4) === 0 ? "-ключ" : ""}`;
+      ids.push(id);
+      mine = idempotent(id, now, put(`v${i}`)).change(mine);
+      theirs = reference(theirs, id, now, `v${i}`);
+      expect(mine.version).toBe(theirs.version);
+      expect(Buffer.from(mine.recentOpsPacked).equals(Buffer.from(theirs.recentOpsPacked))).toBe(true);
+      expect(mine.opsForgottenThrough).toBe(theirs.opsForgottenThrough);
+    }
+    expect(mine.opsForgottenThrough).toBeGreaterThan(0n);
+  });
+
+  it("still reads and edits a log holding numbers beyond 2^53 (full decoder)", () => {
+    const big = { ...empty(), version: 2n ** 60n, exists: true, recentOpsPacked: packOps([{ id: "far", version: 2n ** 60n, atMs: 1_000 }]) };
+    const again = idempotent("far", 1_001, put("x"));
+    expect(again.change(big)).toBe(big);
+    expect(again.alreadyApplied()?.version).toBe(2n ** 60n);
+    expect(again.appliedIn(big, 2n ** 60n)).toBe(true);
+    const next = idempotent("new", 1_002, put("y")).change(big);
+    expect(unpackOps(next.recentOpsPacked).map((op) => [op.id, op.version])).toEqual([["new", 2n ** 60n + 1n], ["far", 2n ** 60n]]);
+  });
 });

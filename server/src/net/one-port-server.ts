@@ -2,6 +2,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { Duplex } from "node:stream";
+import { relabelCurlForm } from "./curl-form-json.js";
 import { interceptStreams, type StreamTaker } from "./h2-stream-hook.js";
 
 /** A request handler that serves both HTTP/1.1 and HTTP/2 compatibility requests. */
@@ -60,9 +61,16 @@ export function createOnePortServer(options: OnePortServerOptions): OnePortServe
   const handler: DualRequestHandler = (req, res) => {
     // While closing, ask HTTP/1.1 clients not to reuse the connection.
     if (closing && "shouldKeepAlive" in res) res.shouldKeepAlive = false;
+    relabelCurlForm(req.method, req.headers);
     if (options.takeRequest !== undefined && !("stream" in req) && options.takeRequest(req, res as http.ServerResponse)) return;
     options.handler(req, res);
   };
+
+  const take = options.takeStream;
+  const takeStream: StreamTaker | undefined = take && ((stream, headers) => {
+    relabelCurlForm(headers[":method"], headers);
+    return take(stream, headers);
+  });
 
   const h2Options: http2.ServerOptions = { maxSessionMemory: 64, settings: { maxConcurrentStreams: 1000 } };
   const onSession = (session: http2.Http2Session) => {
@@ -77,7 +85,7 @@ export function createOnePortServer(options: OnePortServerOptions): OnePortServe
   if (options.tls) {
     const secure = http2.createSecureServer({ ...h2Options, ...options.tls, allowHTTP1: true }, handler);
     secure.on("session", onSession);
-    if (options.takeStream) interceptStreams(secure, options.takeStream);
+    if (takeStream) interceptStreams(secure, takeStream);
     secure.setTimeout(options.idleTimeoutMs);
     outer = secure as unknown as net.Server;
     outer.on("secureConnection", (socket: Duplex) => track(socket));
@@ -85,7 +93,7 @@ export function createOnePortServer(options: OnePortServerOptions): OnePortServe
     h1 = http.createServer({ keepAliveTimeout: options.idleTimeoutMs, headersTimeout: headersTimeoutMs, requestTimeout: 0 }, handler);
     const h2 = http2.createServer(h2Options, handler);
     h2.on("session", onSession);
-    if (options.takeStream) interceptStreams(h2, options.takeStream);
+    if (takeStream) interceptStreams(h2, takeStream);
     const plainH1 = h1;
     outer = net.createServer({ noDelay: true }, (socket) => {
       track(socket);
