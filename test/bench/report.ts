@@ -48,6 +48,7 @@ export function renderRun(run: BenchRun): string {
       const a = run.ceilings.after?.[d];
       return `| ${d} | ${loadCells(b)} | ${a ? loadCells(a) : "— | — | — | —"} | ${fmt(ceilingOf(run.ceilings, d))} | ${fmt(ceilingCpuOf(run.ceilings, d), 1)} |`;
     }),
+    ...pacedCeiling(run),
     ...drift(run),
   ];
   for (const s of run.scenarios) {
@@ -56,6 +57,13 @@ export function renderRun(run: BenchRun): string {
     for (const t of s.tables) out.push("", ...table(t));
   }
   return out.join("\n");
+}
+
+/** The ceiling paced at half its max: what Node's HTTP/2 stack and h2load's pacing cost p99 by themselves. */
+function pacedCeiling(run: BenchRun): string[] {
+  const p = run.ceilings.paced;
+  if (p === undefined) return [];
+  return ["", `Paced at half its h2load max (\`--rps\`, 4 streams per client, as every paced row below): ${fmt(p.reqPerSec)} req/s, p50 ${fmt(p.p50Ms, 2)} ms, p99 ${fmt(p.p99Ms, 2)} ms. That p99 is the floor a paced row can reach on this machine: Node's own GC and scheduling plus the driver's pacing.`];
 }
 
 /** A warning when the ceiling moved a lot between the first and last run: the machine's load changed. */

@@ -49,6 +49,8 @@ export interface ScenarioResult {
 export interface Ceilings {
   before: Record<DriverKind, Measurement>;
   after?: Record<DriverKind, Measurement>;
+  /** The first ceiling again, h2load paced at half its max: the latency floor of the paced rows. */
+  paced?: Measurement;
 }
 
 /** Everything one bench run produced; written as JSON and rendered into BENCHMARKS.md. */
