@@ -1,6 +1,7 @@
 import client from "prom-client";
 import type { Membership } from "../cluster/membership.js";
 import type { RecordStore } from "../storage/record-store.js";
+import { createRequestMetrics } from "./request-metrics.js";
 
 /** The Prometheus metrics of one node, in their own registry (one per node, even in tests). */
 export interface NodeMetrics {
@@ -16,19 +17,7 @@ export interface NodeMetrics {
 export function createNodeMetrics(options: { membership: Membership; store: RecordStore }): NodeMetrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
-  const requests = new client.Counter({
-    name: "ringkv_requests_total",
-    help: "RPCs served, by service, method, protocol (grpc, grpc-web, connect) and result code.",
-    labelNames: ["service", "method", "protocol", "code"] as const,
-    registers: [registry],
-  });
-  const duration = new client.Histogram({
-    name: "ringkv_request_duration_seconds",
-    help: "RPC latency as seen by this node, from handler start to response.",
-    labelNames: ["service", "method", "protocol"] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
+  const requests = createRequestMetrics(registry);
   const forwards = new client.Counter({
     name: "ringkv_forwarded_requests_total",
     help: "Calls this node sent on to a peer, by peer and outcome.",
@@ -73,8 +62,7 @@ export function createNodeMetrics(options: { membership: Membership; store: Reco
   return {
     registry,
     observeRequest(labels, seconds) {
-      requests.inc(labels);
-      duration.observe({ service: labels.service, method: labels.method, protocol: labels.protocol }, seconds);
+      requests.observe(labels, seconds);
     },
     observeForward(peer, outcome) {
       forwards.inc({ peer, outcome });
