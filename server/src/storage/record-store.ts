@@ -7,6 +7,7 @@ import {
   type Ballot,
   type RegisterState,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { createLru } from "../replication/lru.js";
 import type { StorageEngine, StorageStats } from "./engine.js";
 import {
   decodeExactStorageKey,
@@ -70,8 +71,36 @@ export function emptyState(): RegisterState {
 const metaPrefix = 0xff;
 const floorKey = Buffer.from([metaPrefix, ...Buffer.from("acceptor-floor")]);
 
-/** Wraps a storage engine into a {@link RecordStore}. */
-export function createRecordStore(engine: StorageEngine): RecordStore {
+/** Options of {@link createRecordStore}. */
+export interface RecordStoreOptions {
+  /** Decoded records kept for reads (least recently used dropped first); 0 turns the cache off. */
+  cachedRecords?: number;
+}
+
+/**
+ * Wraps a storage engine into a {@link RecordStore}.
+ *
+ * Reads of hot keys come from a bounded cache of decoded records: decoding a record (register
+ * state, ballots, op-id log) on every Get and every acceptor call was 7% of a single-node Get.
+ * The cache holds only what the engine has committed: a write drops the key's entry when it is
+ * issued and puts the new record in once the engine reports it durable, so a read never sees
+ * a write that could still be lost. Records are shared between readers and never mutated (every
+ * writer builds a new record).
+ */
+export function createRecordStore(engine: StorageEngine, options: RecordStoreOptions = {}): RecordStore {
+  const capacity = options.cachedRecords ?? 10_000;
+  const cache = capacity > 0 ? createLru<AcceptorRecord>(capacity) : undefined;
+  // Writes in flight per key, by sequence number: only the newest one may fill the cache, and
+  // reads do not fill it while a write to the key is in flight (the engine may still return
+  // the record that write replaces, or already the new one).
+  let writes = 0;
+  const lastWrite = new Map<string, number>();
+  function settled(key: string, written: number, record: AcceptorRecord | undefined): void {
+    if (lastWrite.get(key) !== written) return;
+    lastWrite.delete(key);
+    if (record !== undefined) cache?.set(key, record);
+    else cache?.delete(key);
+  }
   function decode(storageKey: Uint8Array, bytes: Uint8Array): RecordEntry {
     const record = fromBinary(AcceptorRecordSchema, bytes);
     const key = isShortenedStorageKey(storageKey) ? record.fullKey : decodeExactStorageKey(storageKey);
@@ -79,8 +108,13 @@ export function createRecordStore(engine: StorageEngine): RecordStore {
   }
 
   function readSync(key: string): AcceptorRecord | undefined {
+    const cached = cache?.get(key);
+    if (cached !== undefined) return cached;
     const bytes = engine.get(encodeStorageKey(key));
-    return bytes === undefined ? undefined : fromBinary(AcceptorRecordSchema, bytes);
+    if (bytes === undefined) return undefined;
+    const record = fromBinary(AcceptorRecordSchema, bytes);
+    if (!lastWrite.has(key)) cache?.set(key, record);
+    return record;
   }
 
   return {
@@ -92,10 +126,24 @@ export function createRecordStore(engine: StorageEngine): RecordStore {
     write(key, record) {
       const storageKey = encodeStorageKey(key);
       const stored = isShortenedStorageKey(storageKey) ? { ...record, fullKey: key } : record;
-      return engine.write([{ key: storageKey, value: toBinary(AcceptorRecordSchema, stored) }]);
+      if (cache === undefined) return engine.write([{ key: storageKey, value: toBinary(AcceptorRecordSchema, stored) }]);
+      const written = ++writes;
+      lastWrite.set(key, written);
+      cache.delete(key);
+      return engine.write([{ key: storageKey, value: toBinary(AcceptorRecordSchema, stored) }]).then(
+        () => settled(key, written, stored),
+        (err: unknown) => {
+          settled(key, written, undefined);
+          throw err;
+        },
+      );
     },
     remove(key) {
-      return engine.write([{ key: encodeStorageKey(key), value: undefined }]);
+      if (cache === undefined) return engine.write([{ key: encodeStorageKey(key), value: undefined }]);
+      const written = ++writes;
+      lastWrite.set(key, written);
+      cache.delete(key);
+      return engine.write([{ key: encodeStorageKey(key), value: undefined }]).finally(() => settled(key, written, undefined));
     },
     readFloor() {
       const bytes = engine.get(floorKey);
@@ -130,6 +178,9 @@ export function createRecordStore(engine: StorageEngine): RecordStore {
       return out;
     },
     stats: () => engine.stats(),
-    close: () => engine.close(),
+    close: () => {
+      cache?.clear();
+      return engine.close();
+    },
   };
 }
