@@ -8,18 +8,24 @@ const opts = { signal: new AbortController().signal, deadlineAt: Date.now() + 60
 const value = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-/** A memory store whose writes become durable only when `release()` is called. */
-function gatedStore(): { store: RecordStore; release(): void; pending(): number } {
+/**
+ * A memory store whose writes become visible and durable only when `release()` is called (in
+ * order, like commits); `release("all")` fails them instead, `release("first")` the first one.
+ */
+function gatedStore(): { store: RecordStore; release(fail?: "all" | "first"): void; pending(): number } {
   const store = createRecordStore(createMemoryEngine());
-  const waiting: Array<() => void> = [];
+  const waiting: Array<(fail: boolean) => Promise<void>> = [];
   return {
     store: {
       ...store,
       readSync: (key) => store.readSync(key),
       readState: (key) => store.readState(key),
-      write: (key, record) => new Promise<void>((resolve, reject) => waiting.push(() => store.write(key, record).then(resolve, reject))),
+      write: (key, record) =>
+        new Promise<void>((resolve, reject) =>
+          waiting.push((fail) => (fail ? Promise.resolve(reject(new Error("disk full"))) : store.write(key, record).then(resolve, reject))),
+        ),
     },
-    release: () => waiting.splice(0).forEach((go) => go()),
+    release: (fail) => waiting.splice(0).forEach((go, i) => void go(fail === "all" || (fail === "first" && i === 0))),
     pending: () => waiting.length,
   };
 }
@@ -52,17 +58,46 @@ describe("createLocalBackend()", () => {
     expect(seen).toBe("v1");
   });
 
-  it("applies concurrent writes to one key one after another", async () => {
+  it("pipelines writes to one key: issued at once, each on the one before, acknowledged once durable", async () => {
     const gate = gatedStore();
     const backend = createLocalBackend(gate.store);
-    const puts = ["a", "b", "c"].map((v) => backend.execute("k", [], putChange({ value: value(v) }), opts));
-    for (let i = 0; i < 3; i++) {
-      await new Promise((r) => setImmediate(r));
-      expect(gate.pending()).toBe(1); // one write at a time
-      gate.release();
-    }
+    let acked = 0;
+    const puts = ["a", "b", "c"].map((v) => backend.execute("k", [], putChange({ value: value(v) }), opts).then((s) => (acked++, s)));
+    expect(gate.pending()).toBe(3); // one commit can carry all three
+    await new Promise((r) => setImmediate(r));
+    expect(acked).toBe(0); // nothing is acknowledged before it is durable
+    expect(gate.store.readSync("k")).toBeUndefined();
+    gate.release();
     expect((await Promise.all(puts)).map((s) => s.version)).toEqual([1n, 2n, 3n]);
     expect(text(gate.store.readState("k").value)).toBe("c");
+  });
+
+  it("fails the writes issued on top of a failed one, and reads fall back to what storage holds", async () => {
+    const gate = gatedStore();
+    const backend = createLocalBackend(gate.store);
+    const first = backend.execute("k", [], putChange({ value: value("v1") }), opts);
+    gate.release();
+    await first;
+    const broken = backend.execute("k", [], putChange({ value: value("lost") }), opts);
+    const onTop = backend.execute("k", [], putChange({ value: value("on-top") }), opts);
+    const read = backend.execute("k", [], readChange, opts);
+    gate.release("all");
+    await expect(broken).rejects.toThrow("disk full");
+    await expect(onTop).rejects.toThrow("disk full");
+    expect(text((await read).value)).toBe("v1");
+    // Only the first fails: the write on top of it is not acknowledged either (its state
+    // contained the failed write), though storage took it: an unknown outcome, as reported.
+    const lost = backend.execute("k", [], putChange({ value: value("lost") }), opts);
+    const dependent = backend.execute("k", [], putChange({ value: value("dependent") }), opts);
+    gate.release("first");
+    await expect(lost).rejects.toThrow("disk full");
+    await expect(dependent).rejects.toThrow("disk full");
+    const after = await (async () => {
+      const p = backend.execute("k", [], putChange({ value: value("v2") }), opts);
+      gate.release();
+      return p;
+    })();
+    expect(after.version).toBe(4n); // on top of what storage holds (v1, then "dependent" at 3)
   });
 
   it("rejects a failed compare-and-set without writing, on an idle key and behind a write", async () => {
