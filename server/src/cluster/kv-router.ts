@@ -79,45 +79,55 @@ export function createKvRouter(options: KvRouterOptions): KvRouter {
     return attemptFailed && Date.now() < info.deadlineAt && !info.signal.aborted;
   }
 
-  return {
-    async route(key, info, runHere, forward) {
-      const replicas = membership.replicas(key);
-      if (info.hops > 0) {
-        checkForwarded(key, info, replicas);
-        return runHere(replicas, true);
-      }
-      // The common case, this node is the coordinator: no candidate list to build.
-      if (replicas[0] === membership.selfId && membership.isReachable(membership.selfId)) return runHere(replicas, false);
-      const candidates = orderByReachability(options.anyReplicaMayCoordinate ? replicas : replicas.slice(0, 1), membership);
-      let lastError: unknown;
-      let forwarded = false;
-      for (const [i, id] of candidates.entries()) {
-        if (id === membership.selfId) return runHere(replicas, forwarded);
-        const last = i === candidates.length - 1;
-        for (let again = 0; ; again++) {
-          const remaining = info.deadlineAt - Date.now();
-          const attemptDeadline = last ? info.deadlineAt : Date.now() + Math.max(remaining * attemptShare, Math.min(remaining, 500));
-          try {
-            forwarded = true;
-            return await forwarder.call(id, withCallInfo(info, { deadlineAt: attemptDeadline }), forward);
-          } catch (err) {
-            if (!retryable(err, info)) throw err;
-            lastError = err;
-            // A coordinator that answered (outcome unknown, or its own deadline) is alive and
-            // still coordinating the key for everyone else: the op goes to it again (same op
-            // id, so at most once). Moving it to the next replica would start a second proposer
-            // on the key, and the two would duel.
-            if (answered(err) && again < maxSameCoordinatorRetries) {
-              options.logger.debug({ key, peer: id, err: (err as Error).message }, "coordinator answered without an outcome; trying it again");
-              continue;
-            }
-            if (last) throw err;
-            options.logger.debug({ key, peer: id, err: (err as Error).message }, "coordinator did not answer; trying the next replica");
-            break;
+  /** Forwards to the key's coordinator (or the next replica), with the retries described in {@link KvRouter.route}. */
+  async function routeElsewhere<T>(key: string, replicas: readonly string[], info: CallInfo, runHere: RunHere<T>, forward: Forward<T>): Promise<T> {
+    const candidates = orderByReachability(options.anyReplicaMayCoordinate ? replicas : replicas.slice(0, 1), membership);
+    let lastError: unknown;
+    let forwarded = false;
+    for (const [i, id] of candidates.entries()) {
+      if (id === membership.selfId) return runHere(replicas, forwarded);
+      const last = i === candidates.length - 1;
+      for (let again = 0; ; again++) {
+        const remaining = info.deadlineAt - Date.now();
+        const attemptDeadline = last ? info.deadlineAt : Date.now() + Math.max(remaining * attemptShare, Math.min(remaining, 500));
+        try {
+          forwarded = true;
+          return await forwarder.call(id, withCallInfo(info, { deadlineAt: attemptDeadline }), forward);
+        } catch (err) {
+          if (!retryable(err, info)) throw err;
+          lastError = err;
+          // A coordinator that answered (outcome unknown, or its own deadline) is alive and
+          // still coordinating the key for everyone else: the op goes to it again (same op
+          // id, so at most once). Moving it to the next replica would start a second proposer
+          // on the key, and the two would duel.
+          if (answered(err) && again < maxSameCoordinatorRetries) {
+            options.logger.debug({ key, peer: id, err: (err as Error).message }, "coordinator answered without an outcome; trying it again");
+            continue;
           }
+          if (last) throw err;
+          options.logger.debug({ key, peer: id, err: (err as Error).message }, "coordinator did not answer; trying the next replica");
+          break;
         }
       }
-      throw lastError ?? ringkvError("peer_unavailable", `no replica of the key is reachable (replicas: ${replicas.join(", ")})`);
+    }
+    throw lastError ?? ringkvError("peer_unavailable", `no replica of the key is reachable (replicas: ${replicas.join(", ")})`);
+  }
+
+  return {
+    route(key, info, runHere, forward) {
+      const replicas = membership.replicas(key);
+      try {
+        if (info.hops > 0) {
+          checkForwarded(key, info, replicas);
+          return runHere(replicas, true);
+        }
+        // The common case, this node is the coordinator: no candidate list to build, and no
+        // async frame (the loop below keeps a large one alive for every call).
+        if (replicas[0] === membership.selfId && membership.isReachable(membership.selfId)) return runHere(replicas, false);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return routeElsewhere(key, replicas, info, runHere, forward);
     },
     replicasHere(key) {
       if (!options.anyReplicaMayCoordinate) return undefined;

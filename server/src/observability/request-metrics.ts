@@ -42,9 +42,10 @@ export function createRequestMetrics(registry: Registry): RequestMetrics {
   const counts = new Map<string, Map<string, Map<string, Map<string, Series>>>>();
   const latencies = new Map<string, Map<string, Map<string, Latency>>>();
 
-  const level = <V>(map: Map<string, V>, key: string, make: () => V): V => {
+  // Plain lookups, no closure per call: this runs for every RPC.
+  const inner = <V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> => {
     let value = map.get(key);
-    if (value === undefined) map.set(key, (value = make()));
+    if (value === undefined) map.set(key, (value = new Map<string, V>()));
     return value;
   };
 
@@ -89,16 +90,16 @@ export function createRequestMetrics(registry: Registry): RequestMetrics {
   return {
     observe(labels, seconds) {
       const { service, method, protocol, code } = labels;
-      const byMethod = level(counts, service, () => new Map<string, Map<string, Map<string, Series>>>());
-      const byProtocol = level(byMethod, method, () => new Map<string, Map<string, Series>>());
-      const byCode = level(byProtocol, protocol, () => new Map<string, Series>());
-      level(byCode, code, () => ({ labels: { service, method, protocol, code }, count: 0 })).count++;
-      const latency = level(level(level(latencies, service, () => new Map<string, Map<string, Latency>>()), method, () => new Map<string, Latency>()), protocol, () => ({
-        labels: { service, method, protocol },
-        buckets: requestDurationBuckets.map(() => 0),
-        sum: 0,
-        count: 0,
-      }));
+      const byCode = inner(inner(inner(counts, service), method), protocol);
+      let series = byCode.get(code);
+      if (series === undefined) byCode.set(code, (series = { labels: { service, method, protocol, code }, count: 0 }));
+      series.count++;
+      const byProtocol = inner(inner(latencies, service), method);
+      let latency = byProtocol.get(protocol);
+      if (latency === undefined) {
+        latency = { labels: { service, method, protocol }, buckets: requestDurationBuckets.map(() => 0), sum: 0, count: 0 };
+        byProtocol.set(protocol, latency);
+      }
       latency.sum += seconds;
       latency.count++;
       for (let i = 0; i < requestDurationBuckets.length; i++) {
