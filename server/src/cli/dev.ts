@@ -115,7 +115,7 @@ function printBanner(members: Array<{ id: string; address: string }>): void {
     "try:",
     `  grpcurl -plaintext -d '{"key":"mykey","value":"myvalue"}' ${first} kvstore.KeyValueService/Put`,
     `  grpcurl -plaintext -d '{"key":"mykey"}' ${first} kvstore.KeyValueService/Get`,
-    `  curl -H 'content-type: application/json' -d '{"key":"mykey"}' http://${first}/kvstore.KeyValueService/Get`,
+    `  curl -d '{"key":"mykey"}' http://${first}/kvstore.KeyValueService/Get`,
     `  node server/dist/cli/main.js get mykey --addr ${members[members.length - 1]!.address}`,
     `  node server/dist/cli/main.js locate mykey`,
     "Ctrl-C stops every node; data stays under ./data for the next run.",
