@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { repoRoot } from "./paths.js";
@@ -54,9 +54,18 @@ function revision(): string {
   return `${commit}${dirty ? ` + ${dirty} uncommitted file(s) in server/src` : ""}; server/dist built ${serverBuildTime()}`;
 }
 
-/** When server/dist was last built: what the nodes actually run, whatever git says. */
+/**
+ * When server/dist was last built (its newest .js file: `tsc -b` rewrites only what changed):
+ * what the nodes actually run, whatever git says.
+ */
 export function serverBuildTime(): string {
-  return statSync(path.join(repoRoot, "server/dist/node.js"), { throwIfNoEntry: false })?.mtime.toISOString() ?? "not built";
+  const dist = path.join(repoRoot, "server/dist");
+  if (!existsSync(dist)) return "not built";
+  let newest = 0;
+  for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith(".js")) newest = Math.max(newest, statSync(path.join(entry.parentPath ?? (entry as { path?: string }).path ?? dist, entry.name)).mtimeMs);
+  }
+  return newest === 0 ? "not built" : new Date(newest).toISOString();
 }
 
 function tryRun(cmd: string, args: string[]): string {
