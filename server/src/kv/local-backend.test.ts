@@ -85,6 +85,16 @@ describe("createLocalBackend()", () => {
     await expect(broken).rejects.toThrow("disk full");
     await expect(onTop).rejects.toThrow("disk full");
     expect(text((await read).value)).toBe("v1");
+    // A compare-and-set refused only because of a write that then failed runs again on what
+    // storage holds, and succeeds.
+    const doomed = backend.execute("k", [], putChange({ value: value("doomed") }), opts);
+    const cas = backend.execute("k", [], putChange({ value: value("cas"), expectedVersion: 1n }), opts);
+    gate.release("all");
+    await expect(doomed).rejects.toThrow("disk full");
+    await new Promise((r) => setImmediate(r));
+    gate.release();
+    expect((await cas).version).toBe(2n);
+    expect(text(gate.store.readState("k").value)).toBe("cas");
     // Only the first fails: the write on top of it is not acknowledged either (its state
     // contained the failed write), though storage took it: an unknown outcome, as reported.
     const lost = backend.execute("k", [], putChange({ value: value("lost") }), opts);
@@ -97,7 +107,7 @@ describe("createLocalBackend()", () => {
       gate.release();
       return p;
     })();
-    expect(after.version).toBe(4n); // on top of what storage holds (v1, then "dependent" at 3)
+    expect(after.version).toBe(5n); // on top of what storage holds ("cas" at 2, "dependent" at 4)
   });
 
   it("rejects a failed compare-and-set without writing, on an idle key and behind a write", async () => {

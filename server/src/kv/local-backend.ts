@@ -17,14 +17,15 @@ import type { KvBackend } from "./backend.js";
  * not durable yet waits for it: a read answers with that state once it is durable, and a
  * failed compare-and-set is reported only then, so no answer rests on a write that could still
  * be lost. When a write fails, the writes issued on top of it fail too (their outcome is then
- * unknown, as storage failures are) and a read falls back to what storage holds.
+ * unknown, as storage failures are), and a read or refusal that waited for it runs again on
+ * what storage holds.
  */
 export function createLocalBackend(store: RecordStore): KvBackend {
   /** Per key: the newest record written, and when it (and every write before it) is durable. */
   const inFlight = new Map<string, { record: AcceptorRecord; durable: Promise<void> }>();
 
-  return {
-    execute(key, _replicas, change) {
+  const backend: KvBackend = {
+    execute(key, replicas, change, options) {
       const pending = inFlight.get(key);
       const record = pending?.record ?? store.readSync(key) ?? create(AcceptorRecordSchema);
       const current = record.state ?? emptyState();
@@ -33,16 +34,18 @@ export function createLocalBackend(store: RecordStore): KvBackend {
         next = change(current);
       } catch (err) {
         if (pending === undefined) return Promise.reject(err);
+        // A refusal (failed compare-and-set) that rests on a write not yet durable is reported
+        // once that write is; if it fails, the change runs again on what storage holds.
         return pending.durable.then(
           () => Promise.reject(err),
-          () => Promise.reject(err),
+          () => backend.execute(key, replicas, change, options),
         );
       }
       if (next === current) {
         if (pending === undefined) return Promise.resolve(current);
         return pending.durable.then(
           () => current,
-          () => store.readState(key),
+          () => backend.execute(key, replicas, change, options),
         );
       }
       const written: AcceptorRecord = { ...record, state: next };
@@ -58,6 +61,7 @@ export function createLocalBackend(store: RecordStore): KvBackend {
     },
     readLocal: (key) => store.readState(key),
   };
+  return backend;
 }
 
 function noop(): void {}
