@@ -165,27 +165,17 @@ class LeanCallState implements LeanCall {
   }
 }
 
-/** The HandlerContext of a lean call; `url` and `signal` are read from the call when first asked for. */
-class LeanContext implements HandlerContext {
+/** What the context and the request share: `url` and `signal`, read from the call when first asked for. */
+abstract class LeanCallView {
   readonly method: DescMethodUnary;
   readonly service: DescService;
   readonly requestMethod = "POST";
-  readonly protocolName: string;
-  readonly timeoutMs: () => number | undefined;
-  readonly requestHeader: Headers;
-  readonly responseHeader = new ResponseHeaders();
-  readonly responseTrailer = new ResponseHeaders();
-  readonly values: ContextValues;
   readonly #call: LeanCallState;
 
-  constructor(call: LeanCallState, init: LeanCallInit, deadline: number | undefined, values: ContextValues) {
+  constructor(call: LeanCallState, method: DescMethodUnary) {
     this.#call = call;
-    this.method = init.method;
-    this.service = init.method.parent;
-    this.protocolName = init.protocolName;
-    this.timeoutMs = deadline === undefined ? noTimeout : () => deadline - Date.now();
-    this.requestHeader = init.requestHeader;
-    this.values = values;
+    this.method = method;
+    this.service = method.parent;
   }
 
   get url(): string {
@@ -197,32 +187,36 @@ class LeanContext implements HandlerContext {
   }
 }
 
+/** The HandlerContext of a lean call. */
+class LeanContext extends LeanCallView implements HandlerContext {
+  readonly protocolName: string;
+  readonly timeoutMs: () => number | undefined;
+  readonly requestHeader: Headers;
+  readonly responseHeader = new ResponseHeaders();
+  readonly responseTrailer = new ResponseHeaders();
+  readonly values: ContextValues;
+
+  constructor(call: LeanCallState, init: LeanCallInit, deadline: number | undefined, values: ContextValues) {
+    super(call, init.method);
+    this.protocolName = init.protocolName;
+    this.timeoutMs = deadline === undefined ? noTimeout : () => deadline - Date.now();
+    this.requestHeader = init.requestHeader;
+    this.values = values;
+  }
+}
+
 /** The UnaryRequest the interceptors see, sharing the context's header, values and signal. */
-class LeanRequest implements UnaryRequest {
+class LeanRequest extends LeanCallView implements UnaryRequest {
   readonly stream = false;
   message: never;
-  readonly method: DescMethodUnary;
-  readonly service: DescService;
-  readonly requestMethod = "POST";
   readonly header: Headers;
   readonly contextValues: ContextValues;
-  readonly #call: LeanCallState;
 
   constructor(call: LeanCallState, init: LeanCallInit, values: ContextValues) {
-    this.#call = call;
+    super(call, init.method);
     this.message = init.message as never;
-    this.method = init.method;
-    this.service = init.method.parent;
     this.header = init.requestHeader;
     this.contextValues = values;
-  }
-
-  get url(): string {
-    return this.#call.url();
-  }
-
-  get signal(): AbortSignal {
-    return this.#call.signal();
   }
 }
 
