@@ -333,6 +333,10 @@ describe("createProposer()", () => {
     h.silent.add("n2");
     h.silent.add("n3");
     expect(await h.proposer("n1").read("k", replicas, { deadlineAt: Date.now() + 30 })).toBeUndefined();
+    // A deadline before the hedge: the third replica is never asked.
+    h.log.length = 0;
+    expect(await h.proposer("n1").read("k", replicas, { deadlineAt: Date.now() + 5 })).toBeUndefined();
+    expect(h.log).toEqual(["read n1", "read n2"]);
   });
 
   it("never reuses a ballot after a restart, so a write is not lost to a ballot clash", async () => {

@@ -60,10 +60,10 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
       resolve(state);
       // The replica not needed for the majority may still answer: aborting its call would
       // cost a reset and error objects (see operation.ts); a paused one is cut off after a grace.
-      if (!stop.signal.aborted) clock.sleep(stragglerGraceMs).then(() => stop.abort(readEnded), () => {});
+      // With no call out (the common case) there is nothing to cut off, and no timer to keep.
+      if (!stop.signal.aborted && answers.length + failed < sent) clock.sleep(stragglerGraceMs).then(() => stop.abort(readEnded), () => {});
     };
     stop.signal.addEventListener("abort", () => finish(undefined), { once: true });
-    clock.sleep(options.deadlineAt - clock.now(), timer.signal).then(() => stop.abort(readEnded), () => {});
     // A majority first, this node's own acceptor among them (no network); the others only
     // when one of those fails, or after hedgeMs without a decision (a slow or paused replica).
     const order = options.self !== undefined && replicas.includes(options.self) ? [options.self, ...replicas.filter((id) => id !== options.self)] : [...replicas];
@@ -87,10 +87,16 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
       );
     };
     while (sent < needed) ask(order[sent]!);
-    if (sent < order.length) {
-      clock.sleep(hedgeMs, timer.signal).then(() => {
+    // One timer at a time: the hedge, then (rarely reached) the deadline.
+    const untilDeadline = () => options.deadlineAt - clock.now();
+    const firstWait = sent < order.length ? Math.min(hedgeMs, untilDeadline()) : untilDeadline();
+    clock
+      .sleep(firstWait, timer.signal)
+      .then(() => {
+        if (untilDeadline() <= 0) return;
         while (!done && sent < order.length) ask(order[sent]!);
-      }, () => {});
-    }
+        return clock.sleep(untilDeadline(), timer.signal);
+      })
+      .then(() => stop.abort(readEnded), () => {});
   });
 }
