@@ -46,13 +46,22 @@ function gatedEngine(): { engine: StorageEngine; release(): void; fail(): void; 
 
 const settle = () => new Promise((r) => setImmediate(r));
 
-describe("createRecordStore() read cache", () => {
-  it("serves a hot key from decoded records, without reading the engine again", async () => {
-    const gate = gatedEngine();
-    const store = createRecordStore(gate.engine);
-    const write = store.write("k", record("v1", 1n));
+/** A store over a gated engine, and a write that is made durable at once. */
+function gatedStore(options?: { cachedRecords?: number }) {
+  const gate = gatedEngine();
+  const store = createRecordStore(gate.engine, options);
+  const durable = async (key: string, value: string, version: bigint) => {
+    const write = store.write(key, record(value, version));
     gate.release();
     await write;
+  };
+  return { gate, store, durable };
+}
+
+describe("createRecordStore() read cache", () => {
+  it("serves a hot key from decoded records, without reading the engine again", async () => {
+    const { gate, store, durable } = gatedStore();
+    await durable("k", "v1", 1n);
     const before = gate.gets();
     const a = store.readSync("k");
     const b = store.readSync("k");
@@ -62,11 +71,8 @@ describe("createRecordStore() read cache", () => {
   });
 
   it("never shows a write before the engine made it durable, and shows it after", async () => {
-    const gate = gatedEngine();
-    const store = createRecordStore(gate.engine);
-    const first = store.write("k", record("v1", 1n));
-    gate.release();
-    await first;
+    const { gate, store, durable } = gatedStore();
+    await durable("k", "v1", 1n);
     expect(valueOf(store.readSync("k"))).toBe("v1");
     const second = store.write("k", record("v2", 2n));
     expect(valueOf(store.readSync("k"))).toBe("v1"); // the engine's committed record
@@ -78,8 +84,7 @@ describe("createRecordStore() read cache", () => {
   });
 
   it("keeps only the newest of overlapping writes, and nothing from a failed one", async () => {
-    const gate = gatedEngine();
-    const store = createRecordStore(gate.engine);
+    const { gate, store } = gatedStore();
     const a = store.write("k", record("a", 1n));
     const b = store.write("k", record("b", 2n));
     gate.release();
@@ -93,11 +98,8 @@ describe("createRecordStore() read cache", () => {
   });
 
   it("forgets a removed key", async () => {
-    const gate = gatedEngine();
-    const store = createRecordStore(gate.engine);
-    const w = store.write("k", record("v1", 1n));
-    gate.release();
-    await w;
+    const { gate, store, durable } = gatedStore();
+    await durable("k", "v1", 1n);
     expect(store.readSync("k")).toBeDefined();
     const r = store.remove("k");
     gate.release();
@@ -107,13 +109,8 @@ describe("createRecordStore() read cache", () => {
   });
 
   it("holds at most its capacity, and can be turned off", async () => {
-    const gate = gatedEngine();
-    const store = createRecordStore(gate.engine, { cachedRecords: 2 });
-    for (const k of ["a", "b", "c"]) {
-      const w = store.write(k, record(k, 1n));
-      gate.release();
-      await w;
-    }
+    const { gate, store, durable } = gatedStore({ cachedRecords: 2 });
+    for (const k of ["a", "b", "c"]) await durable(k, k, 1n);
     const before = gate.gets();
     store.readSync("b");
     store.readSync("c");
