@@ -84,7 +84,13 @@ describe("idempotent()", () => {
       return { ...next, recentOps: [], recentOpsPacked: packOps([{ id: opId, version: next.version, atMs: nowMs }, ...kept]), opsForgottenThrough: forgotten };
     };
     let seed = 7;
-    const random = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n);
+    // xorshift32: small, and every bit of it varies (an LCG in doubles loses its low bits).
+    const random = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
     let mine = empty();
     let theirs = empty();
     let now = 1_000;

@@ -19,4 +19,46 @@ describe("createLru()", () => {
     expect(lru.take("a")).toBe(1);
     expect(lru.take("a")).toBeUndefined();
   });
+
+  it("keeps exactly what a reference LRU keeps through churn, touches, takes and clears", () => {
+    const capacity = 16;
+    const lru = createLru<number>(capacity);
+    let reference: Array<[string, number]> = []; // oldest first
+    const touch = (key: string, value: number) => {
+      reference = reference.filter(([k]) => k !== key);
+      reference.push([key, value]);
+      if (reference.length > capacity) reference.shift();
+    };
+    let seed = 11;
+    // xorshift32: small, and every bit of it varies (an LCG in doubles loses its low bits).
+    const random = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const key = `k${random(40)}`;
+      const op = random(100);
+      if (op < 50) {
+        lru.set(key, i);
+        touch(key, i);
+      } else if (op < 85) {
+        const want = reference.find(([k]) => k === key)?.[1];
+        expect(lru.get(key)).toBe(want);
+        if (want !== undefined) touch(key, want);
+      } else if (op < 95) {
+        expect(lru.take(key)).toBe(reference.find(([k]) => k === key)?.[1]);
+        reference = reference.filter(([k]) => k !== key);
+      } else if (op < 99) {
+        lru.delete(key);
+        reference = reference.filter(([k]) => k !== key);
+      } else {
+        lru.clear();
+        reference = [];
+      }
+      expect(lru.size).toBe(reference.length);
+    }
+    for (const [k, v] of reference) expect(lru.get(k)).toBe(v);
+  });
 });

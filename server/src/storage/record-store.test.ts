@@ -108,19 +108,26 @@ describe("createRecordStore() read cache", () => {
     expect(store.readSync("k")).toBeUndefined();
   });
 
-  it("holds at most its capacity, and can be turned off", async () => {
-    const { gate, store, durable } = gatedStore({ cachedRecords: 2 });
-    for (const k of ["a", "b", "c"]) await durable(k, k, 1n);
+  it("holds about its capacity, keeps a key that is read, and can be turned off", async () => {
+    const { gate, store, durable } = gatedStore({ cachedRecords: 4 });
+    for (const k of ["a", "b", "c", "d", "e"]) await durable(k, k, 1n);
     const before = gate.gets();
-    store.readSync("b");
-    store.readSync("c");
-    expect(gate.gets()).toBe(before); // the two newest are cached
+    for (const k of ["e", "d"]) expect(valueOf(store.readSync(k))).toBe(k);
+    expect(gate.gets()).toBe(before); // the newest are cached
     store.readSync("a");
-    expect(gate.gets()).toBe(before + 1); // "a" was dropped
-    const off = createRecordStore(gate.engine, { cachedRecords: 0 });
+    expect(gate.gets()).toBe(before + 1); // the oldest were dropped
+    // A key that keeps being read survives any number of new keys.
+    for (let i = 0; i < 20; i++) {
+      await durable(`new-${i}`, "x", 1n);
+      store.readSync("d");
+    }
     const n = gate.gets();
+    store.readSync("d");
+    expect(gate.gets()).toBe(n);
+    const off = createRecordStore(gate.engine, { cachedRecords: 0 });
+    const m = gate.gets();
     off.readSync("a");
     off.readSync("a");
-    expect(gate.gets()).toBe(n + 2);
+    expect(gate.gets()).toBe(m + 2);
   });
 });

@@ -7,8 +7,8 @@ import {
   type Ballot,
   type RegisterState,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
-import { createLru } from "../replication/lru.js";
 import type { StorageEngine, StorageStats } from "./engine.js";
+import { createRecordCache } from "./record-cache.js";
 import {
   decodeExactStorageKey,
   encodeScanPrefix,
@@ -73,7 +73,7 @@ const floorKey = Buffer.from([metaPrefix, ...Buffer.from("acceptor-floor")]);
 
 /** Options of {@link createRecordStore}. */
 export interface RecordStoreOptions {
-  /** Decoded records kept for reads (least recently used dropped first); 0 turns the cache off. */
+  /** About how many decoded records are kept for reads (see record-cache.ts); 0 turns the cache off. */
   cachedRecords?: number;
 }
 
@@ -89,18 +89,8 @@ export interface RecordStoreOptions {
  */
 export function createRecordStore(engine: StorageEngine, options: RecordStoreOptions = {}): RecordStore {
   const capacity = options.cachedRecords ?? 10_000;
-  const cache = capacity > 0 ? createLru<AcceptorRecord>(capacity) : undefined;
-  // Writes in flight per key, by sequence number: only the newest one may fill the cache, and
-  // reads do not fill it while a write to the key is in flight (the engine may still return
-  // the record that write replaces, or already the new one).
-  let writes = 0;
-  const lastWrite = new Map<string, number>();
-  function settled(key: string, written: number, record: AcceptorRecord | undefined): void {
-    if (lastWrite.get(key) !== written) return;
-    lastWrite.delete(key);
-    if (record !== undefined) cache?.set(key, record);
-    else cache?.delete(key);
-  }
+  const cache = capacity > 0 ? createRecordCache(capacity) : undefined;
+
   function decode(storageKey: Uint8Array, bytes: Uint8Array): RecordEntry {
     const record = fromBinary(AcceptorRecordSchema, bytes);
     const key = isShortenedStorageKey(storageKey) ? record.fullKey : decodeExactStorageKey(storageKey);
@@ -113,7 +103,7 @@ export function createRecordStore(engine: StorageEngine, options: RecordStoreOpt
     const bytes = engine.get(encodeStorageKey(key));
     if (bytes === undefined) return undefined;
     const record = fromBinary(AcceptorRecordSchema, bytes);
-    if (!lastWrite.has(key)) cache?.set(key, record);
+    cache?.fill(key, record);
     return record;
   }
 
@@ -127,23 +117,19 @@ export function createRecordStore(engine: StorageEngine, options: RecordStoreOpt
       const storageKey = encodeStorageKey(key);
       const stored = isShortenedStorageKey(storageKey) ? { ...record, fullKey: key } : record;
       if (cache === undefined) return engine.write([{ key: storageKey, value: toBinary(AcceptorRecordSchema, stored) }]);
-      const written = ++writes;
-      lastWrite.set(key, written);
-      cache.delete(key);
+      const ticket = cache.issued(key);
       return engine.write([{ key: storageKey, value: toBinary(AcceptorRecordSchema, stored) }]).then(
-        () => settled(key, written, stored),
+        () => cache.settled(key, ticket, stored),
         (err: unknown) => {
-          settled(key, written, undefined);
+          cache.settled(key, ticket, undefined);
           throw err;
         },
       );
     },
     remove(key) {
       if (cache === undefined) return engine.write([{ key: encodeStorageKey(key), value: undefined }]);
-      const written = ++writes;
-      lastWrite.set(key, written);
-      cache.delete(key);
-      return engine.write([{ key: encodeStorageKey(key), value: undefined }]).finally(() => settled(key, written, undefined));
+      const ticket = cache.issued(key);
+      return engine.write([{ key: encodeStorageKey(key), value: undefined }]).finally(() => cache.settled(key, ticket, undefined));
     },
     readFloor() {
       const bytes = engine.get(floorKey);
