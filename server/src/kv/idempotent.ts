@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import type { Change } from "../replication/register.js";
-import { entryHasId, opIdBytes, packOps, prependOp, scanPacked, unpackOps, type OpEntry, type PackedEntry } from "./op-log.js";
+import { entryHasId, opIdBytes, prependOp, scanPacked, versionOf, type OpEntry, type PackedEntry } from "./op-log.js";
 
 /** How long an applied op id is remembered: far longer than any request deadline. */
 export const opMemoryMs = 60_000;
@@ -46,7 +46,8 @@ export function idempotent(opId: string, nowMs: number, change: Change): Idempot
   return {
     alreadyApplied: () => seen,
     appliedIn(state, writtenAt) {
-      if (containsOp(state.recentOpsPacked, opId, id)) return true;
+      const packed = state.recentOpsPacked;
+      if (scanPacked(packed).some((e) => entryHasId(packed, e, id))) return true;
       // A version watermark, not op times: times come from different nodes' clocks, and a hot
       // key fills recent_ops within a second, so "old enough" could never be told apart.
       return state.opsForgottenThrough < writtenAt ? false : undefined;
@@ -54,9 +55,8 @@ export function idempotent(opId: string, nowMs: number, change: Change): Idempot
     change(current: RegisterState): RegisterState {
       const packed = current.recentOpsPacked;
       const entries = scanPacked(packed);
-      if (entries === undefined) return changeUnpacked(current);
       const hit = entries.find((e) => entryHasId(packed, e, id));
-      seen = hit === undefined ? undefined : { id: opId, version: BigInt(hit.version), atMs: hit.atMs };
+      seen = hit === undefined ? undefined : { id: opId, version: versionOf(packed, hit), atMs: hit.atMs };
       if (seen !== undefined) return current;
       const next = change(current);
       if (next === current) return current;
@@ -66,32 +66,14 @@ export function idempotent(opId: string, nowMs: number, change: Change): Idempot
       let forgotten = current.opsForgottenThrough;
       for (const e of entries) {
         if (kept.length < maxRecentOps - 1 && nowMs - e.atMs < opMemoryMs) kept.push(e);
-        else if (BigInt(e.version) > forgotten) forgotten = BigInt(e.version);
+        else {
+          const version = versionOf(packed, e);
+          if (version > forgotten) forgotten = version;
+        }
       }
       const recentOpsPacked = prependOp({ version: next.version, atMs: Math.floor(nowMs), id }, packed, kept);
       // recentOps is the superseded unpacked field: written empty.
       return { ...next, recentOps: [], recentOpsPacked, opsForgottenThrough: forgotten };
     },
   };
-
-  /** The same change on a log only the full decoder reads (numbers beyond 2^53). */
-  function changeUnpacked(current: RegisterState): RegisterState {
-    const ops = unpackOps(current.recentOpsPacked);
-    seen = ops.find((op) => op.id === opId);
-    if (seen !== undefined) return current;
-    const next = change(current);
-    if (next === current) return current;
-    const kept = ops.filter((op) => nowMs - op.atMs < opMemoryMs).slice(0, maxRecentOps - 1);
-    let forgotten = current.opsForgottenThrough;
-    for (const op of ops) if (!kept.includes(op) && op.version > forgotten) forgotten = op.version;
-    const applied: OpEntry = { id: opId, version: next.version, atMs: Math.floor(nowMs) };
-    return { ...next, recentOps: [], recentOpsPacked: packOps([applied, ...kept]), opsForgottenThrough: forgotten };
-  }
-}
-
-/** Whether a packed log holds the op id (`id` is its bytes). */
-function containsOp(packed: Uint8Array, opId: string, id: Uint8Array): boolean {
-  const entries = scanPacked(packed);
-  if (entries === undefined) return unpackOps(packed).some((op) => op.id === opId);
-  return entries.some((e) => entryHasId(packed, e, id));
 }

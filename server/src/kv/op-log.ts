@@ -38,14 +38,16 @@ export function packOps(entries: readonly OpEntry[]): Uint8Array {
   return writer.finish();
 }
 
-/** Where one entry of a packed log lies, with its numbers read and its id left as bytes. */
+/** Where one entry of a packed log lies, with its time read and its version and id left as bytes. */
 export interface PackedEntry {
   start: number;
   end: number;
+  /** The version's varint: read with {@link versionOf} when needed. */
+  versionStart: number;
+  versionEnd: number;
+  atMs: number;
   idStart: number;
   idEnd: number;
-  version: number;
-  atMs: number;
 }
 
 const utf8 = new TextEncoder();
@@ -58,37 +60,43 @@ export function opIdBytes(id: string): Uint8Array {
 /**
  * The entries of a packed log without decoding a single id or making a BigInt: a write on a
  * hot key carries up to 96 entries (idempotent.ts), and decoding and re-encoding all of them
- * was a third of a single-node Put's CPU. Undefined when the bytes hold anything this reader
- * does not take (a number above 2^53, a malformed varint): callers then use {@link unpackOps}.
+ * was a third of a single-node Put's CPU. Unreadable bytes read as no entries, as in
+ * {@link unpackOps}.
  */
-export function scanPacked(bytes: Uint8Array): PackedEntry[] | undefined {
+export function scanPacked(bytes: Uint8Array): PackedEntry[] {
   const out: PackedEntry[] = [];
   let pos = 0;
   const len = bytes.byteLength;
+  /** A varint as a Number (exact below 2^53, which times and lengths are); -1 if malformed. */
   const varint = (): number => {
     let value = 0;
     let scale = 1;
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 10; i++) {
       if (pos >= len) return -1;
       const b = bytes[pos++]!;
       value += (b & 0x7f) * scale;
       if (b < 0x80) return value;
       scale *= 128;
     }
-    return -1; // 8 groups of 7 bits reach 2^56: anything longer is beyond what we write here
+    return -1;
   };
   while (pos < len) {
     const start = pos;
-    const version = varint();
+    if (varint() < 0) return [];
+    const versionEnd = pos;
     const atMs = varint();
     const idLength = varint();
-    if (version < 0 || atMs < 0 || idLength < 0 || !Number.isSafeInteger(version) || !Number.isSafeInteger(atMs)) return undefined;
+    if (atMs < 0 || idLength < 0 || pos + idLength > len) return [];
     const idStart = pos;
     pos += idLength;
-    if (pos > len) return undefined;
-    out.push({ start, end: pos, idStart, idEnd: pos, version, atMs });
+    out.push({ start, end: pos, versionStart: start, versionEnd, atMs, idStart, idEnd: pos });
   }
   return out;
+}
+
+/** The register version an entry records (exact at any size). */
+export function versionOf(bytes: Uint8Array, entry: PackedEntry): bigint {
+  return BigInt(new BinaryReader(bytes.subarray(entry.versionStart, entry.versionEnd)).uint64());
 }
 
 /** Whether the entry's id is exactly `id` (its bytes, from {@link opIdBytes}). */
