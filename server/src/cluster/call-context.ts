@@ -95,10 +95,9 @@ class LazyCallInfo implements CallInfo {
     return this.#source.signal;
   }
 
+  /** The same call with `patch`'s fields replaced or added; the signal stays this call's. */
   with<E extends object>(patch: Partial<CallInfoFields> & E): LazyCallInfo & E {
-    const next = new LazyCallInfo({ ...this.#fields(), ...patch }, this.#source);
-    for (const key of Object.keys(patch)) if (!(key in next)) (next as unknown as Record<string, unknown>)[key] = (patch as Record<string, unknown>)[key];
-    return next as LazyCallInfo & E;
+    return Object.assign(new LazyCallInfo({ ...this.#fields(), ...patch }, this.#source), patch);
   }
 
   #fields(): CallInfoFields {

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { RegisterStateSchema, type RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../testing/seeded-random.js";
 import { putChange } from "../replication/register.js";
 import { idempotent, maxRecentOps, newOpId, opMemoryMs } from "./idempotent.js";
 import { packOps, unpackOps } from "./op-log.js";
@@ -83,14 +84,7 @@ describe("idempotent()", () => {
       for (const op of ops) if (!kept.includes(op) && op.version > forgotten) forgotten = op.version;
       return { ...next, recentOps: [], recentOpsPacked: packOps([{ id: opId, version: next.version, atMs: nowMs }, ...kept]), opsForgottenThrough: forgotten };
     };
-    let seed = 7;
-    // xorshift32: small, and every bit of it varies (an LCG in doubles loses its low bits).
-    const random = (n: number) => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    const random = seededRandom(7);
     let mine = empty();
     let theirs = empty();
     let now = 1_000;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../testing/seeded-random.js";
 import { createLru } from "./lru.js";
 
 describe("createLru()", () => {
@@ -29,14 +30,7 @@ describe("createLru()", () => {
       reference.push([key, value]);
       if (reference.length > capacity) reference.shift();
     };
-    let seed = 11;
-    // xorshift32: small, and every bit of it varies (an LCG in doubles loses its low bits).
-    const random = (n: number) => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    const random = seededRandom(11);
     for (let i = 0; i < 20_000; i++) {
       const key = `k${random(40)}`;
       const op = random(100);
