@@ -235,21 +235,9 @@ describe("createProposer()", () => {
 
   it("reports outcome_unknown rather than guessing when a rival wrote over a write it may have made", async () => {
     const h = createHarness();
-    const rival = h.proposer("n2");
-    const firstTry = new Set<string>();
-    // The write reaches n1 only: n3's connection breaks, and before it gets to n2, a client on
-    // another node writes twice through n2 and n3 (n1 unreachable for it).
-    h.hooks.beforeAccept = async (to, req) => {
-      if (req.ballot?.nodeId !== "n1" || firstTry.has(to)) return;
-      firstTry.add(to);
-      if (to === "n3") throw new Error("connection reset");
-      if (to === "n2") {
-        h.down.add("n1");
-        await rival.execute("k", replicas, put("r1"), soon());
-        await rival.execute("k", replicas, put("r2"), soon());
-        h.down.delete("n1");
-      }
-    };
+    // The write reaches n1 only, and a client on another node writes twice through n2 and n3
+    // (n1 unreachable for it); the write carries no op id, so nothing can prove it absent.
+    rivalWritesDuringAccept(h, 2, false);
     const error = await failure(h.proposer("n1").execute("k", replicas, put("mine"), soon()));
     expect(error.reason).toBe("outcome_unknown");
     expect(error.message).toContain("the write may or may not have been applied");
