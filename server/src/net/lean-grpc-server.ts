@@ -155,6 +155,8 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
     stream.on("error", noop);
     stream.on("data", onData);
     stream.once("end", () => {
+      // Node keeps a finished stream alive until a full GC: what its listeners hold would be
+      // promoted with it (BENCHMARKS.md, "Garbage collection").
       stream.removeListener("data", onData);
       if (failed) return;
       try {
