@@ -1,5 +1,6 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import { ringkvError } from "../errors.js";
+import { watchCancellation, type CancelWatch, type Cancellation } from "../net/cancel-watch.js";
 
 /** Metadata headers nodes add when they forward a call. */
 export const forwardHeaders = {
@@ -34,8 +35,18 @@ export interface CallInfo {
   /** The write's op id: set by the entry node for writes, carried on forwarded calls. */
   opId: string | undefined;
   signal: AbortSignal;
+  /**
+   * Hears about the call's cancellation without creating `signal`, where the call offers that
+   * (the lean path does); use {@link cancellationOf}.
+   */
+  watchCancel?(onCancel: (reason: unknown) => void): () => void;
   /** Epoch ms. */
   deadlineAt: number;
+}
+
+/** What to hand a cancellable operation for this call: its cheap watch if it has one, else its signal. */
+export function cancellationOf(info: CallInfo): Cancellation {
+  return info.watchCancel !== undefined ? (info as CancelWatch) : info.signal;
 }
 
 /**
@@ -63,7 +74,13 @@ export function callInfoFrom(ctx: HandlerContext, deadlines: Deadlines): CallInf
   );
 }
 
-type CallInfoFields = Omit<CallInfo, "signal">;
+type CallInfoFields = Omit<CallInfo, "signal" | "watchCancel">;
+
+/** Where a LazyCallInfo's cancellation comes from: the handler context. */
+interface CancelSource {
+  readonly signal: AbortSignal;
+  watchCancel?(onCancel: (reason: unknown) => void): () => void;
+}
 
 /**
  * A CallInfo whose signal is read from the handler context only when used: the lean gRPC path
@@ -80,9 +97,9 @@ class LazyCallInfo implements CallInfo {
   readonly requestId: string;
   readonly opId: string | undefined;
   readonly deadlineAt: number;
-  readonly #source: { readonly signal: AbortSignal };
+  readonly #source: CancelSource;
 
-  constructor(fields: CallInfoFields, source: { readonly signal: AbortSignal }) {
+  constructor(fields: CallInfoFields, source: CancelSource) {
     this.hops = fields.hops;
     this.membersHash = fields.membersHash;
     this.requestId = fields.requestId;
@@ -93,6 +110,11 @@ class LazyCallInfo implements CallInfo {
 
   get signal(): AbortSignal {
     return this.#source.signal;
+  }
+
+  watchCancel(onCancel: (reason: unknown) => void): () => void {
+    const source = this.#source;
+    return source.watchCancel !== undefined ? source.watchCancel(onCancel) : watchCancellation(source.signal, onCancel);
   }
 
   /** The same call with `patch`'s fields replaced or added; the signal stays this call's. */

@@ -3,7 +3,9 @@ import { Code, ConnectError, type CallOptions, type Client } from "@connectrpc/c
 import { GetRequestSchema, GetResponseSchema, KeyValueService, PutResponseSchema } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import { ForwardBatchResponseSchema, type ForwardBatchRequest, type PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { describe, expect, it } from "vitest";
+import type { CallInfo } from "./call-context.js";
 import { createBatchingKvClient } from "./forward-batcher.js";
+import { ForwardCallOptions } from "./forwarder.js";
 
 /** A peer that answers Get with the key as value, fails key "bad" with NotFound metadata. */
 function fakePeer(options: { unimplemented?: boolean } = {}) {
@@ -79,6 +81,39 @@ describe("createBatchingKvClient()", () => {
     expect([a.status, b.status, c.status]).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect(((b as PromiseRejectedResult).reason as ConnectError).code).toBe(Code.Canceled);
     expect(f.sent).toEqual(["batch 2"]);
+  });
+
+  it("watches a forwarded call's cancellation without creating its signal", async () => {
+    const f = fakePeer();
+    const kv = createBatchingKvClient(f.single, f.peer);
+    const watchers: Array<(reason: unknown) => void> = [];
+    let signalRead = false;
+    const info: CallInfo = {
+      hops: 0,
+      membersHash: undefined,
+      requestId: "r",
+      opId: undefined,
+      deadlineAt: Date.now() + 5_000,
+      get signal(): AbortSignal {
+        signalRead = true;
+        return new AbortController().signal;
+      },
+      watchCancel: (onCancel) => {
+        watchers.push(onCancel);
+        return () => watchers.splice(watchers.indexOf(onCancel), 1);
+      },
+    };
+    const forwarded = (id: string) => new ForwardCallOptions(info, 500, { "x-request-id": id });
+    const all = Promise.allSettled([kv.get({ key: "a" }, forwarded("r1")), kv.get({ key: "b" }, forwarded("r2")), kv.get({ key: "c" }, forwarded("r3"))]);
+    expect(watchers).toHaveLength(3);
+    watchers[1]!(new ConnectError("client left", Code.Canceled));
+    const [a, b, c] = await all;
+    expect([a.status, b.status, c.status]).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(((b as PromiseRejectedResult).reason as ConnectError).rawMessage).toBe("client left");
+    expect(f.sent).toEqual(["batch 2"]);
+    expect(f.seen[0]!.calls.map((call) => call.headers["x-request-id"])).toEqual(["r1", "r3"]);
+    expect(watchers).toHaveLength(0);
+    expect(signalRead).toBe(false);
   });
 
   it("falls back to plain calls for a peer without forward batches", async () => {

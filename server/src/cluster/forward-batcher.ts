@@ -2,6 +2,7 @@ import { create, fromBinary, toBinary, type DescMethodUnary } from "@bufbuild/pr
 import { Code, ConnectError, type CallOptions, type Client } from "@connectrpc/connect";
 import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import { ForwardedCallSchema, type ForwardedCall, type PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { ForwardCallOptions } from "./forwarder.js";
 import { createTurnBatcher, type BatchOutcome } from "./turn-batcher.js";
 
 /** A batch's size at most (calls, request bytes): far below a peer's message limit. */
@@ -47,7 +48,9 @@ export function createBatchingKvClient(single: Client<typeof KeyValueService>, p
   });
 
   const methods = KeyValueService.method;
-  const call = (method: DescMethodUnary, request: unknown, options: CallOptions | undefined) => send({ method, request, options }, options?.signal) as never;
+  // A forwarded call's options watch its caller's cancellation without creating a signal.
+  const call = (method: DescMethodUnary, request: unknown, options: CallOptions | undefined) =>
+    send({ method, request, options }, options instanceof ForwardCallOptions ? options : options?.signal) as never;
   return {
     ...single,
     get: (request, options) => call(methods.get, request, options),
@@ -61,7 +64,7 @@ function encode(f: Forward): ForwardedCall {
   return (f.encoded ??= create(ForwardedCallSchema, {
     method: f.method.name,
     request: toBinary(f.method.input, create(f.method.input, f.request as never)),
-    headers: headerRecord(f.options?.headers),
+    headers: f.options instanceof ForwardCallOptions ? f.options.headers : headerRecord(f.options?.headers),
     timeoutMs: BigInt(Math.max(0, Math.floor(f.options?.timeoutMs ?? 0))),
   }));
 }

@@ -1,7 +1,8 @@
 import { Code, ConnectError, type CallOptions } from "@connectrpc/connect";
 import { fromPeerError, RingkvError, ringkvError } from "../errors.js";
 import type { CallInfo } from "./call-context.js";
-import { forwardHeaders } from "./call-context.js";
+import { watchCancellation, type CancelWatch } from "../net/cancel-watch.js";
+import { cancellationOf, forwardHeaders } from "./call-context.js";
 import type { FailureDetector } from "./failure-detector.js";
 import type { Membership } from "./membership.js";
 import type { PeerClient, PeerClients } from "./peer-clients.js";
@@ -32,17 +33,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       // Whole milliseconds: grpc-timeout carries an integer, and Connect does not round.
       const timeoutMs = Math.floor(info.deadlineAt - Date.now());
       if (timeoutMs <= 0) throw ringkvError("deadline_exceeded", "deadline exceeded before the call could be forwarded");
-      const callOptions: CallOptions = {
-        timeoutMs,
-        signal: info.signal,
-        headers: {
-          [forwardHeaders.hops]: String(info.hops + 1),
-          [forwardHeaders.membersHash]: membership.membersHash,
-          [forwardHeaders.requestId]: info.requestId,
-          [forwardHeaders.deadline]: String(Math.floor(info.deadlineAt)),
-          ...(info.opId !== undefined ? { [forwardHeaders.opId]: info.opId } : {}),
-        },
-      };
+      const callOptions = new ForwardCallOptions(info, timeoutMs, forwardHeadersOf(info, membership.membersHash));
       try {
         const result = await call(peers.get(id), callOptions);
         detector.reportReachable(id);
@@ -54,6 +45,46 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       }
     },
   };
+}
+
+/** The metadata a forwarded call carries (names from {@link forwardHeaders}, all lower-case). */
+function forwardHeadersOf(info: CallInfo, membersHash: string): Record<string, string> {
+  // A literal with constant names (V8 builds it from one boilerplate); `satisfies` checks them.
+  const headers: Record<string, string> = {
+    "ringkv-hops": String(info.hops + 1),
+    "ringkv-members-hash": membersHash,
+    "x-request-id": info.requestId,
+    "ringkv-deadline": String(Math.floor(info.deadlineAt)),
+  } satisfies Partial<Record<(typeof forwardHeaders)[keyof typeof forwardHeaders], string>>;
+  if (info.opId !== undefined) headers[forwardHeaders.opId] = info.opId;
+  return headers;
+}
+
+/**
+ * The CallOptions of a forwarded call. Its `signal` is the caller's, read only when a client
+ * asks for it (a lone call on its own stream, which a cancellation resets); the forward batcher
+ * watches the caller's cancellation instead ({@link CancelWatch}), so a forwarded call in a
+ * batch never creates an AbortSignal. A class, so the getter lives on the prototype (see
+ * net/lean-call.ts on getters in object literals).
+ */
+export class ForwardCallOptions implements CallOptions, CancelWatch {
+  readonly timeoutMs: number;
+  readonly headers: Record<string, string>;
+  readonly #info: CallInfo;
+
+  constructor(info: CallInfo, timeoutMs: number, headers: Record<string, string>) {
+    this.#info = info;
+    this.timeoutMs = timeoutMs;
+    this.headers = headers;
+  }
+
+  get signal(): AbortSignal {
+    return this.#info.signal;
+  }
+
+  watchCancel(onCancel: (reason: unknown) => void): () => void {
+    return watchCancellation(cancellationOf(this.#info), onCancel);
+  }
 }
 
 function translatePeerError(err: unknown, id: string, membership: Membership, detector: FailureDetector, signal: AbortSignal): Error {

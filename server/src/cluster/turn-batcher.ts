@@ -1,4 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { watchCancellation, type Cancellation } from "../net/cancel-watch.js";
 
 /** How one item of a batch ended: its value, or the error to reject it with. */
 export type BatchOutcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
@@ -12,13 +13,13 @@ export interface TurnBatcherOptions<I, R> {
   size(item: I): number;
   /** Sends several items as one RPC; resolves with one outcome per item, in order. */
   sendBatch(items: readonly I[]): Promise<Array<BatchOutcome<R>>>;
-  /** Sends one item as the plain RPC, with its signal. */
-  sendOne(item: I, signal: AbortSignal | undefined): Promise<R>;
+  /** Sends one item as the plain RPC, with its cancellation. */
+  sendOne(item: I, cancel: Cancellation | undefined): Promise<R>;
 }
 
 interface Pending<I, R> {
   item: I;
-  signal: AbortSignal | undefined;
+  cancel: Cancellation | undefined;
   settled: boolean;
   resolve(value: R): void;
   reject(err: unknown): void;
@@ -28,13 +29,14 @@ interface Pending<I, R> {
  * The calls made to one peer within one event-loop turn, sent as one batch RPC (the acceptor
  * and forward batchers are built on it). On Node an RPC costs far more in HTTP/2 stream handling
  * than the work these calls carry; one stream for all of a turn's calls amortizes that. Each
- * call keeps its own semantics: its own outcome, and its own signal, which rejects it at once
+ * call keeps its own semantics: its own outcome, and its own cancellation (a signal or a
+ * CancelWatch), which rejects it at once
  * without disturbing the others. A turn with one call sends it plain, and a peer that answers a
  * batch with Unimplemented (an older node) gets plain calls from then on.
  *
  * Why hand-written: batching is about this protocol's own RPCs; no library batches Connect calls.
  */
-export function createTurnBatcher<I, R>(options: TurnBatcherOptions<I, R>): (item: I, signal?: AbortSignal) => Promise<R> {
+export function createTurnBatcher<I, R>(options: TurnBatcherOptions<I, R>): (item: I, cancel?: Cancellation) => Promise<R> {
   let queue: Array<Pending<I, R>> | undefined;
   let batchesUnsupported = false;
 
@@ -87,35 +89,32 @@ export function createTurnBatcher<I, R>(options: TurnBatcherOptions<I, R>): (ite
 
   function sendOne(p: Pending<I, R>): void {
     if (p.settled) return;
-    options.sendOne(p.item, p.signal).then(p.resolve, p.reject);
+    options.sendOne(p.item, p.cancel).then(p.resolve, p.reject);
   }
 
-  return (item, signal) => {
-    if (batchesUnsupported) return options.sendOne(item, signal);
+  return (item, cancel) => {
+    if (batchesUnsupported) return options.sendOne(item, cancel);
     return new Promise<R>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(ConnectError.from(signal.reason, Code.Canceled));
-        return;
-      }
-      const onAbort = () => pending.reject(ConnectError.from(signal!.reason, Code.Canceled));
+      let unwatch: (() => void) | undefined;
       const pending: Pending<I, R> = {
         item,
-        signal,
+        cancel,
         settled: false,
         resolve: (value) => {
           if (pending.settled) return;
           pending.settled = true;
-          signal?.removeEventListener("abort", onAbort);
+          unwatch?.();
           resolve(value);
         },
         reject: (err) => {
           if (pending.settled) return;
           pending.settled = true;
-          signal?.removeEventListener("abort", onAbort);
+          unwatch?.();
           reject(err);
         },
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
+      if (cancel !== undefined) unwatch = watchCancellation(cancel, (reason) => pending.reject(ConnectError.from(reason, Code.Canceled)));
+      if (pending.settled) return;
       if (queue === undefined) {
         queue = [];
         setImmediate(flush);

@@ -108,6 +108,46 @@ describe("createLeanCall()", () => {
     expect(signal.reason).toEqual(new Error("bye"));
   });
 
+  it("tells cancellation watchers what the signal would carry, without a signal", () => {
+    vi.useFakeTimers();
+    const heard: unknown[] = [];
+    const timed = createLeanCall(init({ timeoutMs: 50 }));
+    timed.context.watchCancel((reason) => heard.push(reason));
+    vi.advanceTimersByTime(50);
+    const stream = fakeStream();
+    const reset = createLeanCall(init({ stream }));
+    reset.context.watchCancel((reason) => heard.push(reason));
+    stream.closeWith(8);
+    const shutdown = new AbortController();
+    const stopped = createLeanCall(init({ shutdownSignal: shutdown.signal }));
+    stopped.context.watchCancel((reason) => heard.push(reason));
+    shutdown.abort(new Error("bye"));
+    expect(heard).toHaveLength(3);
+    expect(heard[0]).toEqual(new ConnectError("the operation timed out", Code.DeadlineExceeded));
+    expect((heard[1] as ConnectError).code).toBe(Code.Canceled);
+    expect(heard[2]).toEqual(new Error("bye"));
+    // A signal asked for later agrees with what the watchers heard.
+    expect(timed.context.signal.reason).toBe(heard[0]);
+  });
+
+  it("stops telling a watcher that unsubscribed, tells late watchers at once, and each only once", () => {
+    const stream = fakeStream();
+    const call = createLeanCall(init({ stream }));
+    const heard: string[] = [];
+    const stop = call.context.watchCancel(() => heard.push("stopped"));
+    call.context.watchCancel(() => heard.push("kept"));
+    stop();
+    stream.closeWith(8);
+    call.finish();
+    call.context.watchCancel(() => heard.push("late"));
+    expect(heard).toEqual(["kept", "late"]);
+    const ended = createLeanCall(init());
+    ended.finish();
+    let reason: unknown;
+    ended.context.watchCancel((r) => (reason = r));
+    expect((reason as ConnectError).code).toBe(Code.Canceled);
+  });
+
   it("aborts the signal when the call ends, and creates none if nobody asked", () => {
     const used = createLeanCall(init({ timeoutMs: 1000 }));
     const signal = used.context.signal;

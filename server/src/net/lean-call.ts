@@ -1,5 +1,6 @@
 import type { DescMethodUnary, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type ContextValues, type HandlerContext, type UnaryRequest } from "@connectrpc/connect";
+import type { CancelWatch } from "./cancel-watch.js";
 import { h2ResetError } from "./h2-errors.js";
 import { ResponseHeaders } from "./response-headers.js";
 
@@ -87,6 +88,11 @@ class LeanCallState implements LeanCall {
   #controller: AbortController | undefined;
   #timer: NodeJS.Timeout | undefined;
   #ended = false;
+  /** Whether the deadline, stream and shutdown are watched (someone asked for the signal or a watch). */
+  #armed = false;
+  /** Set once the call's signal and watchers have been told it is over, with why. */
+  #abortedWith: { reason: unknown } | undefined;
+  #watchers: Set<(reason: unknown) => void> | undefined;
   #url: string | undefined;
   #onClose: (() => void) | undefined;
   #onShutdown: (() => void) | undefined;
@@ -109,9 +115,30 @@ class LeanCallState implements LeanCall {
   signal(): AbortSignal {
     if (this.#controller !== undefined) return this.#controller.signal;
     const controller = (this.#controller = new AbortController());
+    if (this.#abortedWith !== undefined) controller.abort(this.#abortedWith.reason);
+    else this.#arm();
+    return controller.signal;
+  }
+
+  /** {@link CancelWatch.watchCancel} without an AbortController (see net/cancel-watch.ts). */
+  watchCancel(onCancel: (reason: unknown) => void): () => void {
+    if (this.#abortedWith !== undefined) {
+      onCancel(this.#abortedWith.reason);
+      return noop;
+    }
+    const watchers = (this.#watchers ??= new Set());
+    watchers.add(onCancel);
+    this.#arm();
+    return () => watchers.delete(onCancel);
+  }
+
+  /** Starts watching the deadline, the stream and the server's shutdown, once, for a signal or watchers. */
+  #arm(): void {
+    if (this.#armed) return;
+    this.#armed = true;
     if (this.#ended) {
-      controller.abort(callEnded);
-      return controller.signal;
+      this.#abort(callEnded);
+      return;
     }
     const { stream, shutdownSignal, timeoutMs } = this.#init;
     if (timeoutMs !== undefined) {
@@ -130,7 +157,6 @@ class LeanCallState implements LeanCall {
       if (shutdownSignal.aborted) onShutdown();
       else shutdownSignal.addEventListener("abort", onShutdown);
     }
-    return controller.signal;
   }
 
   setMessage(message: unknown): void {
@@ -149,9 +175,13 @@ class LeanCallState implements LeanCall {
   }
 
   #abort(reason: unknown): void {
-    const controller = this.#controller;
-    if (controller === undefined || controller.signal.aborted) return;
-    controller.abort(reason);
+    // Nothing watches a call nobody asked about; its signal, if created later, starts aborted.
+    if (!this.#armed || this.#abortedWith !== undefined) return;
+    this.#abortedWith = { reason };
+    this.#controller?.abort(reason);
+    const watchers = this.#watchers;
+    this.#watchers = undefined;
+    if (watchers !== undefined) for (const onCancel of watchers) onCancel(reason);
     this.#cleanup();
   }
 
@@ -166,7 +196,7 @@ class LeanCallState implements LeanCall {
 }
 
 /** What the context and the request share: `url` and `signal`, read from the call when first asked for. */
-abstract class LeanCallView {
+abstract class LeanCallView implements CancelWatch {
   readonly method: DescMethodUnary;
   readonly service: DescService;
   readonly requestMethod = "POST";
@@ -184,6 +214,11 @@ abstract class LeanCallView {
 
   get signal(): AbortSignal {
     return this.#call.signal();
+  }
+
+  /** Hears about the call's cancellation without creating its signal (net/cancel-watch.ts). */
+  watchCancel(onCancel: (reason: unknown) => void): () => void {
+    return this.#call.watchCancel(onCancel);
   }
 }
 
@@ -221,6 +256,7 @@ class LeanRequest extends LeanCallView implements UnaryRequest {
 }
 
 const noTimeout = (): undefined => undefined;
+const noop = (): void => {};
 
 /**
  * The context an implementation gets when an interceptor passed on a request other than the
