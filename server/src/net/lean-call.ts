@@ -44,7 +44,8 @@ export interface LeanCallInit {
 
 /** One call's context and the request object interceptors see, plus its end. */
 export interface LeanCall {
-  readonly context: HandlerContext;
+  /** Connect's context, which also watches cancellation without a signal (cancel-watch.ts). */
+  readonly context: HandlerContext & CancelWatch;
   readonly request: UnaryRequest;
   /** Ends the call: aborts its signal (if anyone asked for it) and stops its deadline timer. */
   finish(error?: unknown): void;
