@@ -1,10 +1,10 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, type CallOptions, type Client } from "@connectrpc/connect";
 import { GetRequestSchema, GetResponseSchema, KeyValueService, PutResponseSchema } from "@ringkv/gen/kvstore/kvstore_pb.js";
-import { ForwardBatchResponseSchema, type ForwardBatchRequest, type PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { ForwardBatchRequestSchema, ForwardBatchResponseSchema, type ForwardBatchRequest } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { describe, expect, it } from "vitest";
 import type { CallInfo } from "./call-context.js";
-import { createBatchingKvClient } from "./forward-batcher.js";
+import { createBatchingKvClient, type SendForwardBatch } from "./forward-batcher.js";
 import { ForwardCallOptions } from "./forwarder.js";
 
 /** A peer that answers Get with the key as value, fails key "bad" with NotFound metadata. */
@@ -21,20 +21,20 @@ function fakePeer(options: { unimplemented?: boolean } = {}) {
       return create(PutResponseSchema, { success: true, version: 1n });
     },
   } as unknown as Client<typeof KeyValueService>;
-  const peer = {
-    forwardBatch: async (req: ForwardBatchRequest) => {
-      if (options.unimplemented) throw new ConnectError("no", Code.Unimplemented);
-      sent.push(`batch ${req.calls.length}`);
-      seen.push(req);
-      return create(ForwardBatchResponseSchema, {
-        results: req.calls.map((c) => {
-          const key = fromBinary(GetRequestSchema, c.request).key;
-          if (key === "bad") return { code: Code.FailedPrecondition, message: "version mismatch", metadata: { "ringkv-reason": "version_mismatch", "ringkv-current-version": "3" } };
-          return { code: 0, response: toBinary(GetResponseSchema, create(GetResponseSchema, { found: true, value: `${c.method}:${key}` })) };
-        }),
-      });
-    },
-  } as unknown as Client<typeof PeerService>;
+  // What the entry node sends is decoded by protobuf-es, as the peer decodes it.
+  const peer: SendForwardBatch = async (body) => {
+    const req = fromBinary(ForwardBatchRequestSchema, body);
+    if (options.unimplemented) throw new ConnectError("no", Code.Unimplemented);
+    sent.push(`batch ${req.calls.length}`);
+    seen.push(req);
+    return create(ForwardBatchResponseSchema, {
+      results: req.calls.map((c) => {
+        const key = fromBinary(GetRequestSchema, c.request).key;
+        if (key === "bad") return { code: Code.FailedPrecondition, message: "version mismatch", metadata: { "ringkv-reason": "version_mismatch", "ringkv-current-version": "3" } };
+        return { code: 0, response: toBinary(GetResponseSchema, create(GetResponseSchema, { found: true, value: `${c.method}:${key}` })) };
+      }),
+    });
+  };
   return { single, peer, sent, seen };
 }
 

@@ -1,7 +1,8 @@
 import { create, fromBinary, toBinary, type DescMethodUnary } from "@bufbuild/protobuf";
 import { Code, ConnectError, type CallOptions, type Client } from "@connectrpc/connect";
 import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
-import { ForwardedCallSchema, type ForwardedCall, type PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import type { ForwardBatchResponse } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { encodeForwardBatch, type ForwardedCallFields } from "./forward-batch-wire.js";
 import { ForwardCallOptions } from "./forwarder.js";
 import { createTurnBatcher, type BatchOutcome } from "./turn-batcher.js";
 
@@ -14,8 +15,11 @@ interface Forward {
   method: DescMethodUnary;
   request: unknown;
   options: CallOptions | undefined;
-  encoded?: ForwardedCall;
+  encoded?: ForwardedCallFields;
 }
+
+/** Sends a ForwardBatchRequest, already in protobuf binary, as PeerService.ForwardBatch. */
+export type SendForwardBatch = (request: Uint8Array, options: CallOptions) => Promise<ForwardBatchResponse>;
 
 /**
  * A KeyValueService client for one peer whose Get, Put and Delete calls made in the same
@@ -25,15 +29,15 @@ interface Forward {
  * message and metadata, re-created here as a fresh ConnectError (the forwarder then maps it as
  * any peer error).
  */
-export function createBatchingKvClient(single: Client<typeof KeyValueService>, peer: Client<typeof PeerService>): Client<typeof KeyValueService> {
+export function createBatchingKvClient(single: Client<typeof KeyValueService>, sendForwardBatch: SendForwardBatch): Client<typeof KeyValueService> {
   const send = createTurnBatcher<Forward, unknown>({
     maxCalls: maxBatchCalls,
     maxBytes: maxBatchBytes,
     size: (f) => encode(f).request.byteLength + 256,
     sendBatch: async (forwards) => {
       const calls = forwards.map(encode);
-      const timeoutMs = Math.max(...calls.map((c) => Number(c.timeoutMs)));
-      const res = await peer.forwardBatch({ calls }, timeoutMs > 0 ? { timeoutMs } : {});
+      const timeoutMs = Math.max(...calls.map((c) => c.timeoutMs));
+      const res = await sendForwardBatch(encodeForwardBatch(calls), timeoutMs > 0 ? { timeoutMs } : {});
       return forwards.map((f, i): BatchOutcome<unknown> => {
         const result = res.results[i];
         if (result === undefined) return { ok: false, error: new ConnectError(`forward batch answer is missing item ${i}`, Code.Internal) };
@@ -60,13 +64,13 @@ export function createBatchingKvClient(single: Client<typeof KeyValueService>, p
 }
 
 /** The batch item for a forwarded call, built once. */
-function encode(f: Forward): ForwardedCall {
-  return (f.encoded ??= create(ForwardedCallSchema, {
+function encode(f: Forward): ForwardedCallFields {
+  return (f.encoded ??= {
     method: f.method.name,
     request: toBinary(f.method.input, create(f.method.input, f.request as never)),
     headers: f.options instanceof ForwardCallOptions ? f.options.headers : headerRecord(f.options?.headers),
-    timeoutMs: BigInt(Math.max(0, Math.floor(f.options?.timeoutMs ?? 0))),
-  }));
+    timeoutMs: Math.max(0, Math.floor(f.options?.timeoutMs ?? 0)),
+  });
 }
 
 /** CallOptions headers as a plain record (names lower-case, repeated values joined). */

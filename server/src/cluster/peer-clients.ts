@@ -4,9 +4,11 @@ import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import { PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { ClusterService } from "@ringkv/gen/ringkv/cluster/v1/cluster_pb.js";
 import { createH2Session, type H2Session } from "../net/h2-client-session.js";
-import { createLeanGrpcClient } from "../net/lean-grpc-client.js";
+import { callUnaryBinary, createLeanGrpcClient } from "../net/lean-grpc-client.js";
 import { createBatchingKvClient } from "./forward-batcher.js";
 import type { Membership } from "./membership.js";
+
+const forwardBatchPath = `/${PeerService.typeName}/${PeerService.method.forwardBatch.name}`;
 
 /** The clients this node uses to reach one peer, sharing one pooled HTTP/2 connection. */
 export interface PeerClient {
@@ -72,7 +74,9 @@ export function createPeerClients(options: PeerClientsOptions): PeerClients {
           client = {
             id,
             // Forwarded Get/Put/Delete of one turn travel as one ForwardBatch (forward-batcher.ts).
-            kv: createBatchingKvClient(createLeanGrpcClient(KeyValueService, session, client.kv), peer),
+            kv: createBatchingKvClient(createLeanGrpcClient(KeyValueService, session, client.kv), (request, callOptions) =>
+              callUnaryBinary(session, PeerService.method.forwardBatch, forwardBatchPath, request, callOptions),
+            ),
             peer,
             cluster: createLeanGrpcClient(ClusterService, session, client.cluster),
           };

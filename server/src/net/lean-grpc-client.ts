@@ -47,20 +47,35 @@ export function callUnary<I extends DescMessage, O extends DescMessage>(
   input: unknown,
   options?: CallOptions,
 ): Promise<MessageShape<O>> {
+  const signal = options?.signal;
+  if (signal?.aborted) return Promise.reject(ConnectError.from(signal.reason, Code.Canceled));
+  let request: Uint8Array;
+  try {
+    request = toBinary(method.input, create(method.input, input as never));
+  } catch (e) {
+    return Promise.reject(new ConnectError(`serialize binary: ${e instanceof Error ? e.message : String(e)}`, Code.Internal));
+  }
+  return callUnaryBinary(session, method, path, request, options);
+}
+
+/**
+ * {@link callUnary} with the request message already in protobuf binary (a caller that writes
+ * its own wire format, see cluster/forward-batch-wire.ts); the answer is decoded as usual.
+ */
+export function callUnaryBinary<O extends DescMessage>(
+  session: H2Session,
+  method: DescMethodUnary<DescMessage, O>,
+  path: string,
+  request: Uint8Array,
+  options?: CallOptions,
+): Promise<MessageShape<O>> {
   return new Promise<MessageShape<O>>((resolve, reject) => {
     const signal = options?.signal;
     if (signal?.aborted) {
       reject(ConnectError.from(signal.reason, Code.Canceled));
       return;
     }
-    const message = create(method.input, input as never);
-    let payload: Buffer;
-    try {
-      payload = encodeEnvelope(toBinary(method.input, message));
-    } catch (e) {
-      reject(new ConnectError(`serialize binary: ${e instanceof Error ? e.message : String(e)}`, Code.Internal));
-      return;
-    }
+    const payload = encodeEnvelope(request);
     const timeoutMs = options?.timeoutMs === undefined || options.timeoutMs <= 0 ? undefined : options.timeoutMs;
     const headers: http2.OutgoingHttpHeaders = { ":method": "POST", ":path": path };
     if (options?.headers !== undefined) copyCallHeaders(options.headers, headers);
