@@ -14,7 +14,7 @@ import type { KvRouter } from "../cluster/kv-router.js";
 import type { Lister } from "../cluster/lister.js";
 import type { KvBackend } from "../kv/backend.js";
 import { deleteChange, putChange, readChange } from "../replication/register.js";
-import { idempotent, newOpId } from "../kv/idempotent.js";
+import { idempotent, keepingOpLog, newOpId } from "../kv/idempotent.js";
 import { decodeUtf8OrEmpty } from "../kv/text.js";
 import { validateKey, validateTextValue, validateValueSize } from "../kv/validate.js";
 
@@ -34,6 +34,18 @@ export interface KvServiceOptions {
  */
 export function createKvService(options: KvServiceOptions): ServiceImpl<typeof KeyValueService> {
   const { router, backend, maxValueBytes, deadlines } = options;
+
+  /**
+   * Whether a write run here records its op id in the register (idempotent.ts), so that running
+   * it again can tell it was applied: when it was forwarded here or retried (the entry node may
+   * send it again), and whenever the backend may repeat it. A single-replica write that its
+   * entry node runs itself runs once; the op-id log would only make its record larger (up to
+   * 96 ids rewritten with every write of the key).
+   */
+  function recordsOpId(info: CallInfo, retried: boolean): info is CallInfo & { opId: string } {
+    return info.opId !== undefined && (info.hops > 0 || retried || backend.repeatsWrites);
+  }
+
   return {
     async put(req, ctx) {
       validateKey(req.key);
@@ -46,11 +58,9 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
       return router.route(
         req.key,
         info,
-        async (replicas) => {
-          // Every write carries its op id, so a retry elsewhere, or a rival proposer building on
-          // it, can tell that it was applied.
-          const once = info.opId !== undefined ? idempotent(info.opId, Date.now(), change) : undefined;
-          const state = await backend.execute(req.key, replicas, once?.change ?? change, withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
+        async (replicas, retried) => {
+          const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), change) : undefined;
+          const state = await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(change), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
           const version = once?.alreadyApplied()?.version ?? state.version;
           return create(PutResponseSchema, { success: true, version });
         },
@@ -103,14 +113,14 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
       return router.route(
         req.key,
         info,
-        async (replicas) => {
+        async (replicas, retried) => {
           let found = false;
           const seeing: typeof change = (current) => {
             found = current.exists;
             return change(current);
           };
-          const once = info.opId !== undefined ? idempotent(info.opId, Date.now(), seeing) : undefined;
-          await backend.execute(req.key, replicas, once?.change ?? seeing, withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
+          const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), seeing) : undefined;
+          await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(seeing), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
           // A retry that finds its own earlier delete: the key existed then.
           return create(DeleteResponseSchema, { success: true, found: once?.alreadyApplied() !== undefined ? true : found });
         },

@@ -17,6 +17,13 @@ export interface ExecuteOptions {
  * CASPaxos round on the key's replicas. Handlers and forwarding never see the difference.
  */
 export interface KvBackend {
+  /**
+   * Whether a write executed here may be applied more than once unless it carries an op id:
+   * true for the replicated backend (a proposer retries rounds, and a rival proposer may finish
+   * an accept this one gave up on), false for the single-replica backend, which applies a
+   * change once. Writes that were forwarded or retried need their op id either way.
+   */
+  readonly repeatsWrites: boolean;
   /** Applies a change to a key and returns the resulting state. */
   execute(key: string, replicas: readonly string[], change: Change, options: ExecuteOptions): Promise<RegisterState>;
   /** This node's own copy of a key's state (no round; possibly stale). */

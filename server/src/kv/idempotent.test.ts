@@ -3,7 +3,7 @@ import { RegisterStateSchema, type RegisterState } from "@ringkv/gen/ringkv/inte
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../testing/seeded-random.js";
 import { putChange } from "../replication/register.js";
-import { idempotent, maxRecentOps, newOpId, opMemoryMs } from "./idempotent.js";
+import { idempotent, keepingOpLog, maxRecentOps, newOpId, opMemoryMs } from "./idempotent.js";
 import { packOps, unpackOps } from "./op-log.js";
 
 const put = (value: string) => putChange({ value: new TextEncoder().encode(value) });
@@ -111,5 +111,22 @@ describe("idempotent()", () => {
     expect(again.appliedIn(big, 2n ** 60n)).toBe(true);
     const next = idempotent("new", 1_002, put("y")).change(big);
     expect(unpackOps(next.recentOpsPacked).map((op) => [op.id, op.version])).toEqual([["new", 2n ** 60n + 1n], ["far", 2n ** 60n]]);
+  });
+
+  it("keeps the op-id log across a write that records no id, so a retried forwarded write is still recognized", () => {
+    const forwarded = idempotent("fwd", 1_000, put("x"));
+    const applied = forwarded.change(applyMany(empty(), maxRecentOps + 3, 900, "old"));
+    const local = keepingOpLog(put("y"))(applied);
+    expect(local.version).toBe(applied.version + 1n);
+    expect(local.recentOpsPacked).toEqual(applied.recentOpsPacked);
+    expect(local.opsForgottenThrough).toBe(applied.opsForgottenThrough);
+    expect(local.opsForgottenThrough).toBeGreaterThan(0n);
+    const retry = idempotent("fwd", 1_002, put("x"));
+    expect(retry.change(local)).toBe(local);
+    expect(retry.alreadyApplied()?.version).toBe(applied.version);
+    // A key that never had a log keeps none, and its state is the plain change's.
+    const plain = keepingOpLog(put("z"))(empty());
+    expect(plain.recentOpsPacked).toHaveLength(0);
+    expect(plain.version).toBe(1n);
   });
 });

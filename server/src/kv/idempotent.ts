@@ -77,3 +77,16 @@ export function idempotent(opId: string, nowMs: number, change: Change): Idempot
     },
   };
 }
+
+/**
+ * A write that records no op id of its own (one that runs exactly once, see kv-service.ts)
+ * still carries the key's op-id log over unchanged: a forwarded write recorded there may yet be
+ * retried, and must still be recognized as applied after this write.
+ */
+export function keepingOpLog(change: Change): Change {
+  return (current) => {
+    const next = change(current);
+    if (next === current || (current.recentOpsPacked.byteLength === 0 && current.opsForgottenThrough === 0n)) return next;
+    return { ...next, recentOps: [], recentOpsPacked: current.recentOpsPacked, opsForgottenThrough: current.opsForgottenThrough };
+  };
+}

@@ -25,6 +25,7 @@ export function createLocalBackend(store: RecordStore): KvBackend {
   const inFlight = new Map<string, { record: AcceptorRecord; durable: Promise<void> }>();
 
   const backend: KvBackend = {
+    repeatsWrites: false,
     execute(key, replicas, change, options) {
       const pending = inFlight.get(key);
       const record = pending?.record ?? store.readSync(key) ?? create(AcceptorRecordSchema);

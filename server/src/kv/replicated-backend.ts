@@ -10,6 +10,7 @@ import type { KvBackend } from "./backend.js";
 export function createReplicatedBackend(options: { proposer: Proposer; store: RecordStore }): KvBackend {
   const { proposer, store } = options;
   return {
+    repeatsWrites: true,
     execute: (key, replicas, change, { signal, deadlineAt, appliedIn }) =>
       proposer.execute(key, replicas, change, { signal, deadlineAt, ...(appliedIn ? { appliedIn } : {}) }),
     readLocal: (key) => store.readState(key),
