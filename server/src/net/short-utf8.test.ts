@@ -6,14 +6,14 @@ import { encodeShortAscii, installShortStringUtf8 } from "./short-utf8.js";
 
 const reference = new TextEncoder();
 
-/** Random strings of up to 80 characters, some plain ASCII, some with controls, Latin-1, CJK and astral characters. */
-function randomStrings(count: number, seed: number): string[] {
+/** Random strings of up to `maxLength` characters, some plain ASCII, some with controls, Latin-1, CJK and astral characters. */
+function randomStrings(count: number, seed: number, maxLength = 80): string[] {
   const below = seededRandom(seed);
   const pools: Array<[number, number]> = [[0x20, 0x7f], [0x00, 0x80], [0x80, 0x800], [0x4e00, 0x9fff], [0x1f600, 0x1f64f]];
   return Array.from({ length: count }, () => {
     const ascii = below(2) === 0;
     let text = "";
-    for (let n = below(81); n > 0; n--) {
+    for (let n = below(maxLength + 1); n > 0; n--) {
       const [lo, hi] = ascii ? pools[below(2)]! : pools[below(pools.length)]!;
       text += String.fromCodePoint(lo + below(hi - lo));
     }
@@ -47,8 +47,8 @@ describe("encodeShortAscii()", () => {
 });
 
 describe("installShortStringUtf8()", () => {
-  it("leaves protobuf-es's binary output unchanged for any string", () => {
-    const messages = randomStrings(300, 11).map((text, i) =>
+  it("leaves protobuf-es's binary output unchanged for any string, short, pooled or long", () => {
+    const messages = randomStrings(300, 11, 1_300).map((text, i) =>
       create(ForwardedCallSchema, { method: text, headers: { [`h-${i}`]: text, [text]: "v" }, timeoutMs: BigInt(i) }),
     );
     const before = messages.map((m) => toBinary(ForwardedCallSchema, m));
