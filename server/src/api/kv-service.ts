@@ -60,7 +60,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
         info,
         async (replicas, retried) => {
           const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), change) : undefined;
-          const state = await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(change), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
+          const state = await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(Date.now(), change), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
           const version = once?.alreadyApplied()?.version ?? state.version;
           return create(PutResponseSchema, { success: true, version });
         },
@@ -120,7 +120,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
             return change(current);
           };
           const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), seeing) : undefined;
-          await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(seeing), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
+          await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(Date.now(), seeing), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
           // A retry that finds its own earlier delete: the key existed then.
           return create(DeleteResponseSchema, { success: true, found: once?.alreadyApplied() !== undefined ? true : found });
         },

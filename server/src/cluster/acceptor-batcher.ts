@@ -13,7 +13,6 @@ import {
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { errorCodes, ringkvError, type ErrorReason } from "../errors.js";
 import type { PeerClients } from "./peer-clients.js";
-import type { Cancellation } from "../net/cancel-watch.js";
 import { createTurnBatcher, type BatchOutcome } from "./turn-batcher.js";
 
 /** Acceptor calls to peers, sent in batches (see {@link createAcceptorBatcher}). */
@@ -46,12 +45,12 @@ function callBytes(call: AcceptorCall): number {
  * re-created here from the reason and message the peer sent.
  */
 export function createAcceptorBatcher(peers: PeerClients): AcceptorBatcher {
-  const perPeer = new Map<string, (call: AcceptorCall, signal?: Cancellation) => Promise<AcceptorResult["result"]>>();
+  const perPeer = new Map<string, (call: AcceptorCall, signal?: AbortSignal) => Promise<AcceptorResult["result"]>>();
 
   function enqueue(peer: string, call: AcceptorCall, signal: AbortSignal): Promise<AcceptorResult["result"]> {
     let send = perPeer.get(peer);
     if (send === undefined) {
-      send = createTurnBatcher<AcceptorCall, AcceptorResult["result"]>({
+      send = createTurnBatcher<AcceptorCall, AcceptorResult["result"], AbortSignal>({
         maxCalls: maxBatchCalls,
         maxBytes: maxBatchBytes,
         size: callBytes,
@@ -64,8 +63,7 @@ export function createAcceptorBatcher(peers: PeerClients): AcceptorBatcher {
             return { ok: true, value: result };
           });
         },
-        // Calls are enqueued with their AbortSignal (enqueue's parameter), never a CancelWatch.
-        sendOne: (call, cancel) => sendOne(peer, call, cancel instanceof AbortSignal ? cancel : undefined),
+        sendOne: (call, signal) => sendOne(peer, call, signal),
       });
       perPeer.set(peer, send);
     }

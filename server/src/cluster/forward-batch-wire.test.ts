@@ -37,4 +37,10 @@ describe("encodeForwardBatch()", () => {
     expect(Array.from(encodeForwardBatch([empty]))).toEqual(Array.from(reference([empty])));
     expect(Array.from(encodeForwardBatch([empty]))).toEqual([0x0a, 0x00]);
   });
+
+  it("refuses a timeout that is not a whole number of milliseconds rather than writing a wrong one", () => {
+    for (const timeoutMs of [Number.POSITIVE_INFINITY, Number.NaN, -1, 1.5]) {
+      expect(() => encodeForwardBatch([{ method: "Get", request: new Uint8Array(0), headers: {}, timeoutMs }])).toThrow(RangeError);
+    }
+  });
 });

@@ -35,6 +35,7 @@ export function encodeForwardBatch(calls: readonly ForwardedCallFields[]): Uint8
 }
 
 function forwardedCallSize(call: ForwardedCallFields): number {
+  if (!Number.isSafeInteger(call.timeoutMs) || call.timeoutMs < 0) throw new RangeError(`forward batch encoding: timeout ${call.timeoutMs} ms is not a whole number of milliseconds >= 0`);
   let size = 0;
   if (call.method.length > 0) size += delimitedSize(utf8Length(call.method));
   if (call.request.byteLength > 0) size += delimitedSize(call.request.byteLength);
@@ -80,8 +81,9 @@ function writeString(out: Buffer, start: number, tag: number, text: string): num
   out[at++] = tag;
   const length = utf8Length(text);
   at = writeVarint(out, at, length);
-  // Buffer.write encodes as TextEncoder does (a lone surrogate becomes U+FFFD, 3 bytes).
-  if (length > 0) out.write(text, at, length, "utf8");
+  // Buffer.write encodes as TextEncoder does (a lone surrogate becomes U+FFFD, 3 bytes); a
+  // disagreement with utf8Length must never leave unwritten pool bytes in the message.
+  if (length > 0 && out.write(text, at, length, "utf8") !== length) throw new Error(`forward batch encoding: UTF-8 length of a ${text.length}-character string is not ${length}`);
   return at + length;
 }
 

@@ -69,8 +69,13 @@ function encode(f: Forward): ForwardedCallFields {
     method: f.method.name,
     request: toBinary(f.method.input, create(f.method.input, f.request as never)),
     headers: f.options instanceof ForwardCallOptions ? f.options.headers : headerRecord(f.options?.headers),
-    timeoutMs: Math.max(0, Math.floor(f.options?.timeoutMs ?? 0)),
+    timeoutMs: wholeTimeoutMs(f.options?.timeoutMs),
   });
+}
+
+/** A call's timeout as ForwardedCall carries it: whole milliseconds, 0 for none (or an unusable value). */
+function wholeTimeoutMs(timeoutMs: number | undefined): number {
+  return timeoutMs !== undefined && Number.isFinite(timeoutMs) && timeoutMs > 0 ? Math.min(Math.floor(timeoutMs), Number.MAX_SAFE_INTEGER) : 0;
 }
 
 /** CallOptions headers as a plain record (names lower-case, repeated values joined). */

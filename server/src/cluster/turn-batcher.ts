@@ -5,7 +5,7 @@ import { watchCancellation, type Cancellation } from "../net/cancel-watch.js";
 export type BatchOutcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 /** Options of {@link createTurnBatcher}: how to size and send items to one peer. */
-export interface TurnBatcherOptions<I, R> {
+export interface TurnBatcherOptions<I, R, C extends Cancellation = Cancellation> {
   /** A batch's size at most, in calls and in estimated bytes (a larger item goes alone). */
   maxCalls: number;
   maxBytes: number;
@@ -14,12 +14,12 @@ export interface TurnBatcherOptions<I, R> {
   /** Sends several items as one RPC; resolves with one outcome per item, in order. */
   sendBatch(items: readonly I[]): Promise<Array<BatchOutcome<R>>>;
   /** Sends one item as the plain RPC, with its cancellation. */
-  sendOne(item: I, cancel: Cancellation | undefined): Promise<R>;
+  sendOne(item: I, cancel: C | undefined): Promise<R>;
 }
 
-interface Pending<I, R> {
+interface Pending<I, R, C> {
   item: I;
-  cancel: Cancellation | undefined;
+  cancel: C | undefined;
   settled: boolean;
   resolve(value: R): void;
   reject(err: unknown): void;
@@ -36,8 +36,8 @@ interface Pending<I, R> {
  *
  * Why hand-written: batching is about this protocol's own RPCs; no library batches Connect calls.
  */
-export function createTurnBatcher<I, R>(options: TurnBatcherOptions<I, R>): (item: I, cancel?: Cancellation) => Promise<R> {
-  let queue: Array<Pending<I, R>> | undefined;
+export function createTurnBatcher<I, R, C extends Cancellation = Cancellation>(options: TurnBatcherOptions<I, R, C>): (item: I, cancel?: C) => Promise<R> {
+  let queue: Array<Pending<I, R, C>> | undefined;
   let batchesUnsupported = false;
 
   function flush(): void {
@@ -47,7 +47,7 @@ export function createTurnBatcher<I, R>(options: TurnBatcherOptions<I, R>): (ite
       for (const p of pending) sendOne(p);
       return;
     }
-    let group: Array<Pending<I, R>> = [];
+    let group: Array<Pending<I, R, C>> = [];
     let bytes = 0;
     for (const p of pending) {
       const size = options.size(p.item);
@@ -62,7 +62,7 @@ export function createTurnBatcher<I, R>(options: TurnBatcherOptions<I, R>): (ite
     if (group.length > 0) sendGroup(group);
   }
 
-  function sendGroup(group: Array<Pending<I, R>>): void {
+  function sendGroup(group: Array<Pending<I, R, C>>): void {
     if (group.length === 1) {
       sendOne(group[0]!);
       return;
@@ -87,7 +87,7 @@ export function createTurnBatcher<I, R>(options: TurnBatcherOptions<I, R>): (ite
     );
   }
 
-  function sendOne(p: Pending<I, R>): void {
+  function sendOne(p: Pending<I, R, C>): void {
     if (p.settled) return;
     options.sendOne(p.item, p.cancel).then(p.resolve, p.reject);
   }
@@ -96,7 +96,7 @@ export function createTurnBatcher<I, R>(options: TurnBatcherOptions<I, R>): (ite
     if (batchesUnsupported) return options.sendOne(item, cancel);
     return new Promise<R>((resolve, reject) => {
       let unwatch: (() => void) | undefined;
-      const pending: Pending<I, R> = {
+      const pending: Pending<I, R, C> = {
         item,
         cancel,
         settled: false,

@@ -116,7 +116,7 @@ describe("idempotent()", () => {
   it("keeps the op-id log across a write that records no id, so a retried forwarded write is still recognized", () => {
     const forwarded = idempotent("fwd", 1_000, put("x"));
     const applied = forwarded.change(applyMany(empty(), maxRecentOps + 3, 900, "old"));
-    const local = keepingOpLog(put("y"))(applied);
+    const local = keepingOpLog(1_001, put("y"))(applied);
     expect(local.version).toBe(applied.version + 1n);
     expect(local.recentOpsPacked).toEqual(applied.recentOpsPacked);
     expect(local.opsForgottenThrough).toBe(applied.opsForgottenThrough);
@@ -125,8 +125,18 @@ describe("idempotent()", () => {
     expect(retry.change(local)).toBe(local);
     expect(retry.alreadyApplied()?.version).toBe(applied.version);
     // A key that never had a log keeps none, and its state is the plain change's.
-    const plain = keepingOpLog(put("z"))(empty());
+    const plain = keepingOpLog(1_003, put("z"))(empty());
     expect(plain.recentOpsPacked).toHaveLength(0);
     expect(plain.version).toBe(1n);
+  });
+
+  it("drops expired entries from the carried log as a recording write would, raising the watermark", () => {
+    const applied = idempotent("fwd", 1_000, put("x")).change(empty());
+    const later = keepingOpLog(1_000 + opMemoryMs + 1, put("y"))(applied);
+    expect(later.recentOpsPacked).toHaveLength(0);
+    expect(later.opsForgottenThrough).toBe(applied.version);
+    expect(later.version).toBe(applied.version + 1n);
+    // The forgotten write can no longer be proven absent: its retry is told "can't tell".
+    expect(idempotent("fwd", 1_000 + opMemoryMs + 2, put("x")).appliedIn(later, applied.version)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import type { Change } from "../replication/register.js";
-import { entryHasId, opIdBytes, prependOp, scanPacked, versionOf, type OpEntry, type PackedEntry } from "./op-log.js";
+import { entryHasId, opIdBytes, prependOp, retainOps, scanPacked, versionOf, type OpEntry, type PackedEntry } from "./op-log.js";
 
 /** How long an applied op id is remembered: far longer than any request deadline. */
 export const opMemoryMs = 60_000;
@@ -60,17 +60,7 @@ export function idempotent(opId: string, nowMs: number, change: Change): Idempot
       if (seen !== undefined) return current;
       const next = change(current);
       if (next === current) return current;
-      // The log keeps its newest entries younger than opMemoryMs; the versions of the entries
-      // it drops raise the watermark (see appliedIn).
-      const kept: PackedEntry[] = [];
-      let forgotten = current.opsForgottenThrough;
-      for (const e of entries) {
-        if (kept.length < maxRecentOps - 1 && nowMs - e.atMs < opMemoryMs) kept.push(e);
-        else {
-          const version = versionOf(packed, e);
-          if (version > forgotten) forgotten = version;
-        }
-      }
+      const { kept, forgotten } = trimLog(current, entries, nowMs, maxRecentOps - 1);
       const recentOpsPacked = prependOp({ version: next.version, atMs: Math.floor(nowMs), id }, packed, kept);
       // recentOps is the superseded unpacked field: written empty.
       return { ...next, recentOps: [], recentOpsPacked, opsForgottenThrough: forgotten };
@@ -79,14 +69,38 @@ export function idempotent(opId: string, nowMs: number, change: Change): Idempot
 }
 
 /**
- * A write that records no op id of its own (one that runs exactly once, see kv-service.ts)
- * still carries the key's op-id log over unchanged: a forwarded write recorded there may yet be
- * retried, and must still be recognized as applied after this write.
+ * The log's newest entries younger than opMemoryMs, at most `room` of them; the versions of the
+ * entries it drops raise the watermark (see appliedIn).
  */
-export function keepingOpLog(change: Change): Change {
+function trimLog(current: RegisterState, entries: readonly PackedEntry[], nowMs: number, room: number): { kept: PackedEntry[]; forgotten: bigint } {
+  const packed = current.recentOpsPacked;
+  const kept: PackedEntry[] = [];
+  let forgotten = current.opsForgottenThrough;
+  for (const e of entries) {
+    if (kept.length < room && nowMs - e.atMs < opMemoryMs) kept.push(e);
+    else {
+      const version = versionOf(packed, e);
+      if (version > forgotten) forgotten = version;
+    }
+  }
+  return { kept, forgotten };
+}
+
+/**
+ * A write that records no op id of its own (one that runs exactly once, see kv-service.ts)
+ * still carries the key's op-id log over: a forwarded write recorded there may yet be retried,
+ * and must still be recognized as applied after this write. Entries past opMemoryMs are dropped
+ * as a recording write drops them, so a key that stops being written through other nodes ends
+ * up with an empty log (and a small record).
+ */
+export function keepingOpLog(nowMs: number, change: Change): Change {
   return (current) => {
     const next = change(current);
-    if (next === current || (current.recentOpsPacked.byteLength === 0 && current.opsForgottenThrough === 0n)) return next;
-    return { ...next, recentOps: [], recentOpsPacked: current.recentOpsPacked, opsForgottenThrough: current.opsForgottenThrough };
+    const packed = current.recentOpsPacked;
+    if (next === current || (packed.byteLength === 0 && current.opsForgottenThrough === 0n)) return next;
+    const entries = scanPacked(packed);
+    const { kept, forgotten } = trimLog(current, entries, nowMs, maxRecentOps);
+    const recentOpsPacked = kept.length === entries.length ? packed : retainOps(packed, kept);
+    return { ...next, recentOps: [], recentOpsPacked, opsForgottenThrough: forgotten };
   };
 }

@@ -113,6 +113,16 @@ export function entryHasId(bytes: Uint8Array, entry: PackedEntry, id: Uint8Array
  */
 export function prependOp(entry: { version: bigint; atMs: number; id: Uint8Array }, bytes: Uint8Array, kept: readonly PackedEntry[]): Uint8Array {
   const head = new BinaryWriter().uint64(entry.version).int64(entry.atMs).bytes(entry.id).finish();
+  return joinEntries(head, bytes, kept);
+}
+
+/** The packed log holding only `kept` (entries of `bytes`, in order), copied as byte ranges. */
+export function retainOps(bytes: Uint8Array, kept: readonly PackedEntry[]): Uint8Array {
+  return joinEntries(new Uint8Array(0), bytes, kept);
+}
+
+/** `head` followed by the kept entries' bytes, adjacent entries copied as one range. */
+function joinEntries(head: Uint8Array, bytes: Uint8Array, kept: readonly PackedEntry[]): Uint8Array {
   let keptBytes = 0;
   for (const e of kept) keptBytes += e.end - e.start;
   const out = new Uint8Array(head.byteLength + keptBytes);

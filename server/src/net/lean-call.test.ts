@@ -1,4 +1,4 @@
-import { EventEmitter } from "node:events";
+import { EventEmitter, getEventListeners } from "node:events";
 import type http2 from "node:http2";
 import { Code, ConnectError, createContextValues, createHandlerContext } from "@connectrpc/connect";
 import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
@@ -146,6 +146,24 @@ describe("createLeanCall()", () => {
     let reason: unknown;
     ended.context.watchCancel((r) => (reason = r));
     expect((reason as ConnectError).code).toBe(Code.Canceled);
+  });
+
+  it("leaves no listener behind when the call was over before anyone watched", () => {
+    vi.useFakeTimers();
+    const closed = fakeStream();
+    closed.closeWith(8);
+    const shutdown = new AbortController();
+    const reasons: unknown[] = [];
+    createLeanCall(init({ stream: closed, shutdownSignal: shutdown.signal })).context.watchCancel((r) => reasons.push(r));
+    const late = fakeStream();
+    const expired = createLeanCall(init({ stream: late, timeoutMs: 10, shutdownSignal: shutdown.signal }));
+    vi.advanceTimersByTime(20);
+    expired.context.watchCancel((r) => reasons.push(r));
+    expect(reasons.map((r) => (r as ConnectError).code)).toEqual([Code.Canceled, Code.DeadlineExceeded]);
+    expect(closed.listenerCount("close")).toBe(0);
+    expect(late.listenerCount("close")).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(getEventListeners(shutdown.signal, "abort")).toHaveLength(0);
   });
 
   it("aborts the signal when the call ends, and creates none if nobody asked", () => {

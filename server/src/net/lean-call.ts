@@ -144,15 +144,21 @@ class LeanCallState implements LeanCall {
     const { stream, shutdownSignal, timeoutMs } = this.#init;
     if (timeoutMs !== undefined) {
       const remaining = timeoutMs - (Date.now() - this.#startedAt);
-      if (remaining <= 0) this.#onDeadline();
-      else this.#timer = setTimeout(() => this.#onDeadline(), remaining);
+      if (remaining <= 0) {
+        this.#onDeadline();
+        return;
+      }
+      this.#timer = setTimeout(() => this.#onDeadline(), remaining);
     }
     const onClose = (this.#onClose = () => {
       const { closeReason } = this.#init;
       this.#abort(closeReason ? closeReason() : h2ResetError(stream.rstCode));
     });
-    if (stream.closed || stream.destroyed) onClose();
-    else stream.once("close", onClose);
+    if (stream.closed || stream.destroyed) {
+      onClose();
+      return;
+    }
+    stream.once("close", onClose);
     if (shutdownSignal !== undefined) {
       const onShutdown = (this.#onShutdown = () => this.#abort(shutdownSignal.reason));
       if (shutdownSignal.aborted) onShutdown();
@@ -179,11 +185,12 @@ class LeanCallState implements LeanCall {
     // Nothing watches a call nobody asked about; its signal, if created later, starts aborted.
     if (!this.#armed || this.#abortedWith !== undefined) return;
     this.#abortedWith = { reason };
+    this.#cleanup();
     this.#controller?.abort(reason);
+    // Watchers are our own code (the forward batcher) and do not throw.
     const watchers = this.#watchers;
     this.#watchers = undefined;
     if (watchers !== undefined) for (const onCancel of watchers) onCancel(reason);
-    this.#cleanup();
   }
 
   #cleanup(): void {

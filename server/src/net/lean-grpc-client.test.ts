@@ -135,6 +135,36 @@ describe("createLeanGrpcClient()", () => {
     }
   });
 
+  it("cancels a call through its options' own cancellation watch, without reading their signal", async () => {
+    const c = clients(url);
+    try {
+      const watchers: Array<(reason: unknown) => void> = [];
+      let signalRead = false;
+      const options = {
+        get signal(): AbortSignal {
+          signalRead = true;
+          return new AbortController().signal;
+        },
+        watchCancel(onCancel: (reason: unknown) => void) {
+          watchers.push(onCancel);
+          return () => watchers.splice(watchers.indexOf(onCancel), 1);
+        },
+      };
+      const slow = outcome(c.lean.get({ key: "slow" }, options));
+      setTimeout(() => watchers[0]?.(new Error("gone")), 20);
+      const controller = new AbortController();
+      const reference = outcome(c.stock.get({ key: "slow" }, { signal: controller.signal }));
+      setTimeout(() => controller.abort(new Error("gone")), 20);
+      expect(await slow).toEqual(await reference);
+      expect(watchers).toHaveLength(0);
+      expect(await outcome(c.lean.get({ key: "ok" }, options))).toMatchObject({ ok: { value: "v" } });
+      expect(watchers).toHaveLength(0);
+      expect(signalRead).toBe(false);
+    } finally {
+      c.close();
+    }
+  });
+
   it("fails with Unavailable when the peer refuses the connection, then reconnects when it is back", async () => {
     const probe = http2.createServer();
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));

@@ -3,6 +3,7 @@ import { create, fromBinary, toBinary, type DescMessage, type DescMethodUnary, t
 import { Code, ConnectError, type CallOptions, type Client } from "@connectrpc/connect";
 import { validateResponseWithCompression, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import { compressedFlag, encodeEnvelope, EnvelopeReader, formatGrpcTimeout } from "./grpc-wire.js";
+import { watchCancellation, type Cancellation, type CancelWatch } from "./cancel-watch.js";
 import type { H2Session } from "./h2-client-session.js";
 import { h2ResetError, nodeReasonError } from "./h2-errors.js";
 
@@ -19,7 +20,8 @@ const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = http2.constants;
  *
  * What a caller sees is what connect-node gives: the same normalized request (`create`), the
  * `grpc-timeout` header from `timeoutMs` (none when it is <= 0) and a DeadlineExceeded "the
- * operation timed out" at that time, cancellation through `signal` as
+ * operation timed out" at that time, cancellation through `signal` (or the options' own
+ * `watchCancel`, see net/cancel-watch.ts) as
  * `ConnectError.from(reason, Canceled)`, stream resets and connection failures with
  * connect-node's codes (h2-errors.ts: a refused connection is Unavailable, a reset stream
  * Canceled/Aborted/...), and for anything but a clean answer the very ConnectError connect-node
@@ -47,8 +49,6 @@ export function callUnary<I extends DescMessage, O extends DescMessage>(
   input: unknown,
   options?: CallOptions,
 ): Promise<MessageShape<O>> {
-  const signal = options?.signal;
-  if (signal?.aborted) return Promise.reject(ConnectError.from(signal.reason, Code.Canceled));
   let request: Uint8Array;
   try {
     request = toBinary(method.input, create(method.input, input as never));
@@ -70,11 +70,9 @@ export function callUnaryBinary<O extends DescMessage>(
   options?: CallOptions,
 ): Promise<MessageShape<O>> {
   return new Promise<MessageShape<O>>((resolve, reject) => {
-    const signal = options?.signal;
-    if (signal?.aborted) {
-      reject(ConnectError.from(signal.reason, Code.Canceled));
-      return;
-    }
+    // Options that can watch their caller's cancellation (cluster/forwarder.ts) are watched
+    // that way, so that their AbortSignal is never created; any other options by their signal.
+    const cancel: Cancellation | undefined = isCancelWatch(options) ? options : options?.signal;
     const payload = encodeEnvelope(request);
     const timeoutMs = options?.timeoutMs === undefined || options.timeoutMs <= 0 ? undefined : options.timeoutMs;
     const headers: http2.OutgoingHttpHeaders = { ":method": "POST", ":path": path };
@@ -90,11 +88,11 @@ export function callUnaryBinary<O extends DescMessage>(
     const chunks: Buffer[] = [];
     let timer: NodeJS.Timeout | undefined;
 
-    const onAbort = () => fail(ConnectError.from(signal!.reason, Code.Canceled));
+    let unwatch: (() => void) | undefined;
     const cleanup = () => {
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      unwatch?.();
     };
     function fail(err: ConnectError): void {
       if (settled) return;
@@ -118,7 +116,8 @@ export function callUnaryBinary<O extends DescMessage>(
       else resolve(result);
     }
 
-    signal?.addEventListener("abort", onAbort);
+    if (cancel !== undefined) unwatch = watchCancellation(cancel, (reason) => fail(ConnectError.from(reason, Code.Canceled)));
+    if (settled) return; // cancelled already: no stream is opened
     if (timeoutMs !== undefined) timer = setTimeout(() => fail(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
 
     session.request(
@@ -163,6 +162,10 @@ export function callUnaryBinary<O extends DescMessage>(
       fail,
     );
   });
+}
+
+function isCancelWatch(options: CallOptions | undefined): options is CallOptions & CancelWatch {
+  return typeof (options as Partial<CancelWatch> | undefined)?.watchCancel === "function";
 }
 
 /** The answer of a clean response (200, gRPC content type, one plain message, grpc-status 0), else undefined. */
