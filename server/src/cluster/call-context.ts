@@ -1,6 +1,6 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import { ringkvError } from "../errors.js";
-import { watchCancellation, type CancelWatch, type Cancellation } from "../net/cancel-watch.js";
+import { watchCancellation } from "../net/cancel-watch.js";
 
 /** Metadata headers nodes add when they forward a call. */
 export const forwardHeaders = {
@@ -37,17 +37,13 @@ export interface CallInfo {
   signal: AbortSignal;
   /**
    * Hears about the call's cancellation without creating `signal`, where the call offers that
-   * (the lean path does); use {@link cancellationOf}.
+   * (the lean path does); use `cancellationOf` (net/cancel-watch.ts).
    */
   watchCancel?(onCancel: (reason: unknown) => void): () => void;
   /** Epoch ms. */
   deadlineAt: number;
 }
 
-/** What to hand a cancellable operation for this call: its cheap watch if it has one, else its signal. */
-export function cancellationOf(info: CallInfo): Cancellation {
-  return info.watchCancel !== undefined ? (info as CancelWatch) : info.signal;
-}
 
 /**
  * Extracts {@link CallInfo} from a Connect handler context, applying the default deadline and a

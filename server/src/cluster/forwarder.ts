@@ -1,8 +1,8 @@
 import { Code, ConnectError, type CallOptions } from "@connectrpc/connect";
 import { fromPeerError, RingkvError, ringkvError } from "../errors.js";
 import type { CallInfo } from "./call-context.js";
-import { watchCancellation, type CancelWatch } from "../net/cancel-watch.js";
-import { cancellationOf, forwardHeaders } from "./call-context.js";
+import { cancellationOf, watchCancellation, type CancelWatch } from "../net/cancel-watch.js";
+import { forwardHeaders } from "./call-context.js";
 import type { FailureDetector } from "./failure-detector.js";
 import type { Membership } from "./membership.js";
 import type { PeerClient, PeerClients } from "./peer-clients.js";

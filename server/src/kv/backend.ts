@@ -5,6 +5,8 @@ import type { Change } from "../replication/register.js";
 export interface ExecuteOptions {
   /** Aborted when the caller goes away or the deadline passes. */
   signal: AbortSignal;
+  /** The same cancellation without creating `signal`, where the call offers it (net/cancel-watch.ts). */
+  watchCancel?(onCancel: (reason: unknown) => void): () => void;
   /** Epoch ms after which the operation must stop. */
   deadlineAt: number;
   /** Whether a state already contains this write (see Proposer ExecuteOptions.appliedIn). */

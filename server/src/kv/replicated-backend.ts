@@ -1,5 +1,6 @@
 import type { Proposer } from "../replication/index.js";
 import type { RecordStore } from "../storage/record-store.js";
+import { cancellationOf } from "../net/cancel-watch.js";
 import type { KvBackend } from "./backend.js";
 
 /**
@@ -11,9 +12,10 @@ export function createReplicatedBackend(options: { proposer: Proposer; store: Re
   const { proposer, store } = options;
   return {
     repeatsWrites: true,
-    execute: (key, replicas, change, { signal, deadlineAt, appliedIn }) =>
-      proposer.execute(key, replicas, change, { signal, deadlineAt, ...(appliedIn ? { appliedIn } : {}) }),
+    // The caller's cancellation is watched (cancellationOf), so its AbortSignal is never made.
+    execute: (key, replicas, change, options) =>
+      proposer.execute(key, replicas, change, { signal: cancellationOf(options), deadlineAt: options.deadlineAt, ...(options.appliedIn ? { appliedIn: options.appliedIn } : {}) }),
     readLocal: (key) => store.readState(key),
-    quorumRead: (key, replicas, { signal, deadlineAt }) => proposer.read(key, replicas, { signal, deadlineAt }),
+    quorumRead: (key, replicas, options) => proposer.read(key, replicas, { signal: cancellationOf(options), deadlineAt: options.deadlineAt }),
   };
 }

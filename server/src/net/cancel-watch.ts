@@ -17,6 +17,17 @@ export interface CancelWatch {
 /** What a cancellable operation may be given: a signal, or a {@link CancelWatch}. */
 export type Cancellation = AbortSignal | CancelWatch;
 
+/** A call that has a signal and may also offer a cheap watch (a CallInfo, a backend's options). */
+export interface CancellableCall {
+  readonly signal: AbortSignal;
+  watchCancel?(onCancel: (reason: unknown) => void): () => void;
+}
+
+/** What to hand a cancellable operation for `call`: its watch if it has one (its signal is then never read), else its signal. */
+export function cancellationOf(call: CancellableCall): Cancellation {
+  return call.watchCancel !== undefined ? (call as CancelWatch) : call.signal;
+}
+
 /** Watches `cancel` (a signal or a watch) the same way; see {@link CancelWatch.watchCancel}. */
 export function watchCancellation(cancel: Cancellation, onCancel: (reason: unknown) => void): () => void {
   if (!(cancel instanceof AbortSignal)) return cancel.watchCancel(onCancel);

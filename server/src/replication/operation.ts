@@ -1,5 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { ringkvError, type RingkvError } from "../errors.js";
+import { watchCancellation, type Cancellation } from "../net/cancel-watch.js";
 import type { Clock } from "./clock.js";
 
 /**
@@ -38,7 +39,7 @@ export interface Operation {
 export const stragglerGraceMs = 200;
 
 /** Starts an operation's clock: the deadline counts on `clock`. */
-export function startOperation(clock: Clock, opts: { signal?: AbortSignal; deadlineAt: number }): Operation {
+export function startOperation(clock: Clock, opts: { signal?: Cancellation; deadlineAt: number }): Operation {
   const controller = new AbortController();
   // Every outstanding call listens on it (replicas x phases, stragglers included).
   setMaxListeners(0, controller.signal);
@@ -49,8 +50,8 @@ export function startOperation(clock: Clock, opts: { signal?: AbortSignal; deadl
   const abortDeadline = () => controller.abort((deadline ??= ringkvError("deadline_exceeded", "the deadline passed before the operation completed")));
   const abortCanceled = () => controller.abort((canceled ??= ringkvError("canceled", "the operation was canceled")));
   const timer = new AbortController();
-  if (opts.signal?.aborted) abortCanceled();
-  else opts.signal?.addEventListener("abort", abortCanceled, { once: true });
+  // The caller's cancellation: a CancelWatch where the call offers one (no AbortSignal made for it).
+  const unwatch = opts.signal !== undefined ? watchCancellation(opts.signal, abortCanceled) : undefined;
   const remaining = opts.deadlineAt - clock.now();
   if (remaining <= 0) abortDeadline();
   else clock.sleep(remaining, timer.signal).then(abortDeadline, () => {});
@@ -63,7 +64,7 @@ export function startOperation(clock: Clock, opts: { signal?: AbortSignal; deadl
       return ringkvError("outcome_unknown", `the write may or may not have been applied: ${why} before it was confirmed`);
     },
     finish() {
-      opts.signal?.removeEventListener("abort", abortCanceled);
+      unwatch?.();
       timer.abort(finished);
       if (controller.signal.aborted) return;
       clock.sleep(stragglerGraceMs).then(() => controller.abort(finished), () => {});

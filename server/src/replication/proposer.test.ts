@@ -199,6 +199,25 @@ describe("createProposer()", () => {
     expect((await failure(pending)).reason).toBe("canceled");
   });
 
+  it("is cancelled through a CancelWatch as through a signal, and stops watching when it ends", async () => {
+    const h = createHarness();
+    const watchers = new Set<(reason: unknown) => void>();
+    const watch = {
+      watchCancel(onCancel: (reason: unknown) => void) {
+        watchers.add(onCancel);
+        return () => watchers.delete(onCancel);
+      },
+    };
+    await h.proposer("n1").execute("k", replicas, put("a"), { deadlineAt: Date.now() + 10_000, signal: watch });
+    expect(await h.proposer("n1").read("k", replicas, { deadlineAt: Date.now() + 10_000, signal: watch })).toMatchObject({ value: text("a") });
+    expect(watchers.size).toBe(0);
+    for (const id of replicas) h.silent.add(id);
+    const pending = h.proposer("n2").execute("k", replicas, put("b"), { deadlineAt: Date.now() + 10_000, signal: watch });
+    expect(watchers.size).toBe(1);
+    for (const onCancel of watchers) onCancel(new Error("client left"));
+    expect((await failure(pending)).reason).toBe("canceled");
+  });
+
   it("picks the state accepted with the highest ballot", async () => {
     const h = createHarness();
     // n2 holds a newer state than n1 (as after a round that reached n2 and n3 only); n3 is down.

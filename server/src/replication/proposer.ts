@@ -1,5 +1,6 @@
 import type { Ballot, RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { RingkvError, ringkvError } from "../errors.js";
+import type { Cancellation } from "../net/cancel-watch.js";
 import { ballotEquals, createBallotCounter } from "./ballot.js";
 import { systemClock, type Clock } from "./clock.js";
 import { outcomeUnknown, startOperation, waitAtMost } from "./operation.js";
@@ -86,8 +87,8 @@ export interface ProposerStats {
 
 /** Options of {@link Proposer.execute}. */
 export interface ExecuteOptions {
-  /** Aborts the operation (the client went away). */
-  signal?: AbortSignal;
+  /** Aborts the operation (the client went away): its signal, or a CancelWatch. */
+  signal?: Cancellation;
   /** When to give up, in the clock's milliseconds (Unix ms with the system clock). */
   deadlineAt: number;
   /**

@@ -1,4 +1,5 @@
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { watchCancellation, type Cancellation } from "../net/cancel-watch.js";
 import { ballotEquals } from "./ballot.js";
 import type { Clock } from "./clock.js";
 import { stragglerGraceMs } from "./operation.js";
@@ -11,7 +12,8 @@ const readEnded = new Error("quorum read ended");
 
 /** Options of {@link quorumRead}. */
 export interface QuorumReadOptions {
-  signal?: AbortSignal;
+  /** The caller's cancellation: its signal, or a CancelWatch (no AbortSignal made for it). */
+  signal?: Cancellation;
   /** When to stop waiting, in the clock's milliseconds. */
   deadlineAt: number;
   /** This node's id: its own acceptor is always asked first. */
@@ -44,9 +46,9 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
   if (read === undefined) return Promise.resolve(undefined);
   const needed = majority(replicas.length);
   const stop = new AbortController();
-  const onAbort = () => stop.abort(options.signal?.reason);
-  if (options.signal?.aborted) return Promise.resolve(undefined);
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  let cancelled = false;
+  const unwatch = options.signal !== undefined ? watchCancellation(options.signal, (reason) => ((cancelled = true), stop.abort(reason))) : undefined;
+  if (cancelled) return Promise.resolve(undefined);
   return new Promise<RegisterState | undefined>((resolve) => {
     const answers: AcceptedRead[] = [];
     let failed = 0;
@@ -55,7 +57,7 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
     const finish = (state: RegisterState | undefined) => {
       if (done) return;
       done = true;
-      options.signal?.removeEventListener("abort", onAbort);
+      unwatch?.();
       timer.abort(readEnded);
       resolve(state);
       // The replica not needed for the majority may still answer: aborting its call would
