@@ -91,11 +91,13 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
     while (sent < needed) ask(order[sent]!);
     // One timer at a time: the hedge, then (rarely reached) the deadline.
     const untilDeadline = () => options.deadlineAt - clock.now();
-    const firstWait = sent < order.length ? Math.min(hedgeMs, untilDeadline()) : untilDeadline();
+    // Decided now, not by reading the clock when the timer fires: a timer may fire a little
+    // before the millisecond clock reaches the deadline, and must not then count as the hedge.
+    const hedging = sent < order.length && hedgeMs < untilDeadline();
     clock
-      .sleep(firstWait, timer.signal)
+      .sleep(hedging ? hedgeMs : untilDeadline(), timer.signal)
       .then(() => {
-        if (untilDeadline() <= 0) return;
+        if (!hedging) return;
         while (!done && sent < order.length) ask(order[sent]!);
         return clock.sleep(untilDeadline(), timer.signal);
       })
