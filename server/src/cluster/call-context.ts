@@ -1,6 +1,6 @@
 import type { HandlerContext } from "@connectrpc/connect";
 import { ringkvError } from "../errors.js";
-import { watchCancellation } from "../net/cancel-watch.js";
+import { watchCallCancel, type CancelWatch } from "../net/cancel-watch.js";
 
 /** Metadata headers nodes add when they forward a call. */
 export const forwardHeaders = {
@@ -26,8 +26,12 @@ export interface Deadlines {
   maxTimeoutMs: number;
 }
 
-/** What the data path needs to know about one incoming call. */
-export interface CallInfo {
+/**
+ * What the data path needs to know about one incoming call. `watchCancel`, where the call
+ * offers it (the lean path does), hears about its cancellation without creating `signal`: hand
+ * operations `cancellationOf(info)` (net/cancel-watch.ts).
+ */
+export interface CallInfo extends Partial<CancelWatch> {
   hops: number;
   /** The member-list hash the forwarding node sent, if forwarded. */
   membersHash: string | undefined;
@@ -35,15 +39,9 @@ export interface CallInfo {
   /** The write's op id: set by the entry node for writes, carried on forwarded calls. */
   opId: string | undefined;
   signal: AbortSignal;
-  /**
-   * Hears about the call's cancellation without creating `signal`, where the call offers that
-   * (the lean path does); use `cancellationOf` (net/cancel-watch.ts).
-   */
-  watchCancel?(onCancel: (reason: unknown) => void): () => void;
   /** Epoch ms. */
   deadlineAt: number;
 }
-
 
 /**
  * Extracts {@link CallInfo} from a Connect handler context, applying the default deadline and a
@@ -73,10 +71,7 @@ export function callInfoFrom(ctx: HandlerContext, deadlines: Deadlines): CallInf
 type CallInfoFields = Omit<CallInfo, "signal" | "watchCancel">;
 
 /** Where a LazyCallInfo's cancellation comes from: the handler context. */
-interface CancelSource {
-  readonly signal: AbortSignal;
-  watchCancel?(onCancel: (reason: unknown) => void): () => void;
-}
+type CancelSource = { readonly signal: AbortSignal } & Partial<CancelWatch>;
 
 /**
  * A CallInfo whose signal is read from the handler context only when used: the lean gRPC path
@@ -109,8 +104,7 @@ class LazyCallInfo implements CallInfo {
   }
 
   watchCancel(onCancel: (reason: unknown) => void): () => void {
-    const source = this.#source;
-    return source.watchCancel !== undefined ? source.watchCancel(onCancel) : watchCancellation(source.signal, onCancel);
+    return watchCallCancel(this.#source, onCancel);
   }
 
   /** The same call with `patch`'s fields replaced or added; the signal stays this call's. */

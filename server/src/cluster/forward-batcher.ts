@@ -3,6 +3,7 @@ import { Code, ConnectError, type CallOptions, type Client } from "@connectrpc/c
 import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import type { ForwardBatchResponse } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { encodeForwardBatch, type ForwardedCallFields } from "./forward-batch-wire.js";
+import { cancellationOf } from "../net/cancel-watch.js";
 import { ForwardCallOptions } from "./forwarder.js";
 import { createTurnBatcher, type BatchOutcome } from "./turn-batcher.js";
 
@@ -54,7 +55,7 @@ export function createBatchingKvClient(single: Client<typeof KeyValueService>, s
   const methods = KeyValueService.method;
   // A forwarded call's options watch its caller's cancellation without creating a signal.
   const call = (method: DescMethodUnary, request: unknown, options: CallOptions | undefined) =>
-    send({ method, request, options }, options instanceof ForwardCallOptions ? options : options?.signal) as never;
+    send({ method, request, options }, cancellationOf(options)) as never;
   return {
     ...single,
     get: (request, options) => call(methods.get, request, options),

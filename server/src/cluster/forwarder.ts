@@ -1,8 +1,7 @@
 import { Code, ConnectError, type CallOptions } from "@connectrpc/connect";
 import { fromPeerError, RingkvError, ringkvError } from "../errors.js";
-import type { CallInfo } from "./call-context.js";
-import { cancellationOf, watchCancellation, type CancelWatch } from "../net/cancel-watch.js";
-import { forwardHeaders } from "./call-context.js";
+import { watchCallCancel, type CancelWatch } from "../net/cancel-watch.js";
+import { forwardHeaders, type CallInfo } from "./call-context.js";
 import type { FailureDetector } from "./failure-detector.js";
 import type { Membership } from "./membership.js";
 import type { PeerClient, PeerClients } from "./peer-clients.js";
@@ -83,7 +82,7 @@ export class ForwardCallOptions implements CallOptions, CancelWatch {
   }
 
   watchCancel(onCancel: (reason: unknown) => void): () => void {
-    return watchCancellation(cancellationOf(this.#info), onCancel);
+    return watchCallCancel(this.#info, onCancel);
   }
 }
 

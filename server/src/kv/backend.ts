@@ -1,12 +1,12 @@
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import type { CancelWatch } from "../net/cancel-watch.js";
 import type { Change } from "../replication/register.js";
 
 /** Options of one operation. */
-export interface ExecuteOptions {
+/** Options of one operation; `watchCancel`, where offered, is the signal's cancellation without creating it (net/cancel-watch.ts). */
+export interface ExecuteOptions extends Partial<CancelWatch> {
   /** Aborted when the caller goes away or the deadline passes. */
   signal: AbortSignal;
-  /** The same cancellation without creating `signal`, where the call offers it (net/cancel-watch.ts). */
-  watchCancel?(onCancel: (reason: unknown) => void): () => void;
   /** Epoch ms after which the operation must stop. */
   deadlineAt: number;
   /** Whether a state already contains this write (see Proposer ExecuteOptions.appliedIn). */

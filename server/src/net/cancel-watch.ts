@@ -17,19 +17,27 @@ export interface CancelWatch {
 /** What a cancellable operation may be given: a signal, or a {@link CancelWatch}. */
 export type Cancellation = AbortSignal | CancelWatch;
 
-/** A call that has a signal and may also offer a cheap watch (a CallInfo, a backend's options). */
-export interface CancellableCall {
-  readonly signal: AbortSignal;
-  watchCancel?(onCancel: (reason: unknown) => void): () => void;
+/** A call that has a signal and may also offer a cheap watch (a CallInfo, a backend's options, CallOptions). */
+export interface CancellableCall extends Partial<CancelWatch> {
+  readonly signal?: AbortSignal | undefined;
 }
 
-/** What to hand a cancellable operation for `call`: its watch if it has one (its signal is then never read), else its signal. */
-export function cancellationOf(call: CancellableCall): Cancellation {
-  return call.watchCancel !== undefined ? (call as CancelWatch) : call.signal;
+/**
+ * What to hand a cancellable operation for `call`: its watch if it has one (its signal is then
+ * never read), else its signal, if any.
+ */
+export function cancellationOf(call: CancellableCall | undefined): Cancellation | undefined {
+  return typeof call?.watchCancel === "function" ? (call as CancelWatch) : call?.signal;
 }
 
-/** Watches `cancel` (a signal or a watch) the same way; see {@link CancelWatch.watchCancel}. */
-export function watchCancellation(cancel: Cancellation, onCancel: (reason: unknown) => void): () => void {
+/** Watches a call's cancellation: through its watch if it has one, else through its signal. */
+export function watchCallCancel(call: { readonly signal: AbortSignal } & Partial<CancelWatch>, onCancel: (reason: unknown) => void): () => void {
+  return typeof call.watchCancel === "function" ? call.watchCancel(onCancel) : watchCancellation(call.signal, onCancel);
+}
+
+/** Watches `cancel` (a signal or a watch) the same way, see {@link CancelWatch.watchCancel}; nothing to watch without one. */
+export function watchCancellation(cancel: Cancellation | undefined, onCancel: (reason: unknown) => void): () => void {
+  if (cancel === undefined) return noop;
   if (!(cancel instanceof AbortSignal)) return cancel.watchCancel(onCancel);
   if (cancel.aborted) {
     onCancel(cancel.reason);

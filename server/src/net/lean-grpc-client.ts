@@ -3,7 +3,7 @@ import { create, fromBinary, toBinary, type DescMessage, type DescMethodUnary, t
 import { Code, ConnectError, type CallOptions, type Client } from "@connectrpc/connect";
 import { validateResponseWithCompression, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import { compressedFlag, encodeEnvelope, EnvelopeReader, formatGrpcTimeout } from "./grpc-wire.js";
-import { watchCancellation, type Cancellation, type CancelWatch } from "./cancel-watch.js";
+import { cancellationOf, watchCancellation } from "./cancel-watch.js";
 import type { H2Session } from "./h2-client-session.js";
 import { h2ResetError, nodeReasonError } from "./h2-errors.js";
 
@@ -72,7 +72,7 @@ export function callUnaryBinary<O extends DescMessage>(
   return new Promise<MessageShape<O>>((resolve, reject) => {
     // Options that can watch their caller's cancellation (cluster/forwarder.ts) are watched
     // that way, so that their AbortSignal is never created; any other options by their signal.
-    const cancel: Cancellation | undefined = isCancelWatch(options) ? options : options?.signal;
+    const cancel = cancellationOf(options);
     const payload = encodeEnvelope(request);
     const timeoutMs = options?.timeoutMs === undefined || options.timeoutMs <= 0 ? undefined : options.timeoutMs;
     const headers: http2.OutgoingHttpHeaders = { ":method": "POST", ":path": path };
@@ -116,6 +116,7 @@ export function callUnaryBinary<O extends DescMessage>(
       else resolve(result);
     }
 
+    // Assigned after `cleanup` exists: a cancellation that already happened calls it synchronously.
     if (cancel !== undefined) unwatch = watchCancellation(cancel, (reason) => fail(ConnectError.from(reason, Code.Canceled)));
     if (settled) return; // cancelled already: no stream is opened
     if (timeoutMs !== undefined) timer = setTimeout(() => fail(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
@@ -162,10 +163,6 @@ export function callUnaryBinary<O extends DescMessage>(
       fail,
     );
   });
-}
-
-function isCancelWatch(options: CallOptions | undefined): options is CallOptions & CancelWatch {
-  return typeof (options as Partial<CancelWatch> | undefined)?.watchCancel === "function";
 }
 
 /** The answer of a clean response (200, gRPC content type, one plain message, grpc-status 0), else undefined. */

@@ -51,7 +51,7 @@ export function startOperation(clock: Clock, opts: { signal?: Cancellation; dead
   const abortCanceled = () => controller.abort((canceled ??= ringkvError("canceled", "the operation was canceled")));
   const timer = new AbortController();
   // The caller's cancellation: a CancelWatch where the call offers one (no AbortSignal made for it).
-  const unwatch = opts.signal !== undefined ? watchCancellation(opts.signal, abortCanceled) : undefined;
+  const unwatch = watchCancellation(opts.signal, abortCanceled);
   const remaining = opts.deadlineAt - clock.now();
   if (remaining <= 0) abortDeadline();
   else clock.sleep(remaining, timer.signal).then(abortDeadline, () => {});
@@ -64,7 +64,7 @@ export function startOperation(clock: Clock, opts: { signal?: Cancellation; dead
       return ringkvError("outcome_unknown", `the write may or may not have been applied: ${why} before it was confirmed`);
     },
     finish() {
-      unwatch?.();
+      unwatch();
       timer.abort(finished);
       if (controller.signal.aborted) return;
       clock.sleep(stragglerGraceMs).then(() => controller.abort(finished), () => {});

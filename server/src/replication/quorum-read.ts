@@ -46,9 +46,8 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
   if (read === undefined) return Promise.resolve(undefined);
   const needed = majority(replicas.length);
   const stop = new AbortController();
-  let cancelled = false;
-  const unwatch = options.signal !== undefined ? watchCancellation(options.signal, (reason) => ((cancelled = true), stop.abort(reason))) : undefined;
-  if (cancelled) return Promise.resolve(undefined);
+  const unwatch = watchCancellation(options.signal, (reason) => stop.abort(reason));
+  if (stop.signal.aborted) return Promise.resolve(undefined);
   return new Promise<RegisterState | undefined>((resolve) => {
     const answers: AcceptedRead[] = [];
     let failed = 0;
@@ -57,7 +56,7 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
     const finish = (state: RegisterState | undefined) => {
       if (done) return;
       done = true;
-      unwatch?.();
+      unwatch();
       timer.abort(readEnded);
       resolve(state);
       // The replica not needed for the majority may still answer: aborting its call would
