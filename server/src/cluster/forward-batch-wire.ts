@@ -37,7 +37,7 @@ export function encodeForwardBatch(calls: readonly ForwardedCallFields[]): Uint8
 function forwardedCallSize(call: ForwardedCallFields): number {
   if (!Number.isSafeInteger(call.timeoutMs) || call.timeoutMs < 0) throw new RangeError(`forward batch encoding: timeout ${call.timeoutMs} ms is not a whole number of milliseconds >= 0`);
   let size = 0;
-  if (call.method.length > 0) size += delimitedSize(utf8Length(call.method));
+  if (call.method.length > 0) size += delimitedSize(Buffer.byteLength(call.method, "utf8"));
   if (call.request.byteLength > 0) size += delimitedSize(call.request.byteLength);
   for (const name in call.headers) size += delimitedSize(headerEntrySize(name, call.headers[name]!));
   if (call.timeoutMs !== 0) size += 1 + varintSize(call.timeoutMs);
@@ -69,7 +69,7 @@ function writeForwardedCall(out: Buffer, start: number, call: ForwardedCallField
 
 /** A map entry: its key and value are written even when empty, as protobuf-es does. */
 function headerEntrySize(name: string, value: string): number {
-  return delimitedSize(utf8Length(name)) + delimitedSize(utf8Length(value));
+  return delimitedSize(Buffer.byteLength(name, "utf8")) + delimitedSize(Buffer.byteLength(value, "utf8"));
 }
 
 function delimitedSize(length: number): number {
@@ -79,27 +79,12 @@ function delimitedSize(length: number): number {
 function writeString(out: Buffer, start: number, tag: number, text: string): number {
   let at = start;
   out[at++] = tag;
-  const length = utf8Length(text);
+  const length = Buffer.byteLength(text, "utf8");
   at = writeVarint(out, at, length);
   // Buffer.write encodes as TextEncoder does (a lone surrogate becomes U+FFFD, 3 bytes); a
-  // disagreement with utf8Length must never leave unwritten pool bytes in the message.
+  // disagreement with Buffer.byteLength must never leave unwritten pool bytes in the message.
   if (length > 0 && out.write(text, at, length, "utf8") !== length) throw new Error(`forward batch encoding: UTF-8 length of a ${text.length}-character string is not ${length}`);
   return at + length;
-}
-
-/** The UTF-8 length of `text`, as TextEncoder encodes it. */
-function utf8Length(text: string): number {
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) length += 1;
-    else if (code < 0x800) length += 2;
-    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      length += 4; // a surrogate pair: one code point
-      i++;
-    } else length += 3; // the rest of the BMP, and lone surrogates (U+FFFD)
-  }
-  return length;
 }
 
 /** Non-negative integers below 2^53 (lengths, milliseconds). */
