@@ -1,4 +1,5 @@
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { throwIfCancelled, watchCancellation, type Cancellation } from "../../server/src/net/cancel-watch.js";
 import {
   AcceptRequestSchema,
   AcceptResponseSchema,
@@ -115,9 +116,13 @@ export function createNetwork(options: NetworkOptions): Network {
     handle: (acceptor: Acceptor, req: MessageShape<I>) => Promise<MessageShape<O>>,
     req: MessageShape<I>,
     key: string,
-    signal: AbortSignal,
+    cancel: Cancellation,
   ): Promise<MessageShape<O>> {
-    if (signal.aborted) return Promise.reject(signal.reason);
+    try {
+      throwIfCancelled(cancel);
+    } catch (reason) {
+      return Promise.reject(reason);
+    }
     const caller = node(from);
     const callerIncarnation = caller.incarnation;
     return new Promise((resolve, reject) => {
@@ -126,11 +131,10 @@ export function createNetwork(options: NetworkOptions): Network {
         if (done) return;
         done = true;
         cancelTimeout();
-        signal.removeEventListener("abort", onAbort);
+        unwatch();
         settle();
       };
-      const onAbort = () => finish(() => reject(signal.reason));
-      signal.addEventListener("abort", onAbort, { once: true });
+      const unwatch = watchCancellation(cancel, (reason) => finish(() => reject(reason)));
       const cancelTimeout = scheduler.after(rpcTimeoutMs, () => finish(() => reject(new Error(`${to}: timeout`))));
 
       if (!node(to).up) {
@@ -168,13 +172,13 @@ export function createNetwork(options: NetworkOptions): Network {
     serverErrors,
     transport(from) {
       return {
-        prepare: (to, req, signal) =>
-          rpc(from, to, PrepareRequestSchema, PrepareResponseSchema, (a, r) => a.prepare(r), req, req.key, signal),
-        accept: (to, req, signal) =>
-          rpc(from, to, AcceptRequestSchema, AcceptResponseSchema, (a, r) => a.accept(r), req, req.key, signal),
-        read: (to, key, signal) =>
+        prepare: (to, req, cancel) =>
+          rpc(from, to, PrepareRequestSchema, PrepareResponseSchema, (a, r) => a.prepare(r), req, req.key, cancel),
+        accept: (to, req, cancel) =>
+          rpc(from, to, AcceptRequestSchema, AcceptResponseSchema, (a, r) => a.accept(r), req, req.key, cancel),
+        read: (to, key, cancel) =>
           rpc(from, to, ReadLocalRequestSchema, ReadLocalResponseSchema, async (a, r) => create(ReadLocalResponseSchema, await a.readAccepted(r.key)),
-            create(ReadLocalRequestSchema, { key }), key, signal),
+            create(ReadLocalRequestSchema, { key }), key, cancel),
       };
     },
     setLink(a, b, isConnected) {

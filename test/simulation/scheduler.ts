@@ -1,4 +1,5 @@
 import type { Clock } from "../../server/src/replication/index.js";
+import { throwIfCancelled, watchCancellation } from "../../server/src/net/cancel-watch.js";
 
 /**
  * A discrete-event scheduler: virtual time that only moves when the next event runs. Between
@@ -76,18 +77,21 @@ export function createScheduler(): Scheduler {
 
   const clock: Clock = {
     now: () => now,
-    sleep(ms, signal) {
-      if (signal?.aborted) return Promise.reject(signal.reason);
+    sleep(ms, cancel) {
+      try {
+        throwIfCancelled(cancel);
+      } catch (reason) {
+        return Promise.reject(reason);
+      }
       return new Promise((resolve, reject) => {
-        const onAbort = () => {
-          cancel();
-          reject(signal?.reason);
-        };
-        const cancel = after(ms, () => {
-          signal?.removeEventListener("abort", onAbort);
+        const cancelTimer = after(ms, () => {
+          unwatch();
           resolve();
         });
-        signal?.addEventListener("abort", onAbort, { once: true });
+        const unwatch = watchCancellation(cancel, (reason) => {
+          cancelTimer();
+          reject(reason);
+        });
       });
     },
   };

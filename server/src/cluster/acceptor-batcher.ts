@@ -12,17 +12,18 @@ import {
   type ReadLocalResponse,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { errorCodes, ringkvError, type ErrorReason } from "../errors.js";
+import { CancelCallOptions, type Cancellation } from "../net/cancel-watch.js";
 import type { PeerClients } from "./peer-clients.js";
 import { createTurnBatcher, type BatchOutcome } from "./turn-batcher.js";
 
 /** Acceptor calls to peers, sent in batches (see {@link createAcceptorBatcher}). */
 export interface AcceptorBatcher {
-  prepare(peer: string, req: PrepareRequest, signal: AbortSignal): Promise<PrepareResponse>;
-  accept(peer: string, req: AcceptRequest, signal: AbortSignal): Promise<AcceptResponse>;
-  read(peer: string, key: string, signal: AbortSignal): Promise<ReadLocalResponse>;
+  prepare(peer: string, req: PrepareRequest, cancel: Cancellation): Promise<PrepareResponse>;
+  accept(peer: string, req: AcceptRequest, cancel: Cancellation): Promise<AcceptResponse>;
+  read(peer: string, key: string, cancel: Cancellation): Promise<ReadLocalResponse>;
 }
 
-/** How long a batch may take before all its calls fail (each call's own signal acts sooner). */
+/** How long a batch may take before all its calls fail (each call's own cancellation acts sooner). */
 const batchTimeoutMs = 5_000;
 /**
  * A batch's size at most, in estimated bytes and in calls, far below the peer's message limit
@@ -45,12 +46,12 @@ function callBytes(call: AcceptorCall): number {
  * re-created here from the reason and message the peer sent.
  */
 export function createAcceptorBatcher(peers: PeerClients): AcceptorBatcher {
-  const perPeer = new Map<string, (call: AcceptorCall, signal?: AbortSignal) => Promise<AcceptorResult["result"]>>();
+  const perPeer = new Map<string, (call: AcceptorCall, cancel?: Cancellation) => Promise<AcceptorResult["result"]>>();
 
-  function enqueue(peer: string, call: AcceptorCall, signal: AbortSignal): Promise<AcceptorResult["result"]> {
+  function enqueue(peer: string, call: AcceptorCall, cancel: Cancellation): Promise<AcceptorResult["result"]> {
     let send = perPeer.get(peer);
     if (send === undefined) {
-      send = createTurnBatcher<AcceptorCall, AcceptorResult["result"], AbortSignal>({
+      send = createTurnBatcher<AcceptorCall, AcceptorResult["result"], Cancellation>({
         maxCalls: maxBatchCalls,
         maxBytes: maxBatchBytes,
         size: callBytes,
@@ -63,17 +64,20 @@ export function createAcceptorBatcher(peers: PeerClients): AcceptorBatcher {
             return { ok: true, value: result };
           });
         },
-        sendOne: (call, signal) => sendOne(peer, call, signal),
+        sendOne: (call, cancel) => sendOne(peer, call, cancel),
       });
       perPeer.set(peer, send);
     }
-    return send(call, signal);
+    return send(call, cancel);
   }
 
-  /** The plain RPC for one call; its signal is passed on (a lone call may be reset). */
-  function sendOne(peer: string, item: AcceptorCall, signal: AbortSignal | undefined): Promise<AcceptorResult["result"]> {
+  /**
+   * The plain RPC for one call; its cancellation is passed on (a lone call may be reset), as a
+   * watch to the lean client, as a signal made on demand to connect-node's.
+   */
+  function sendOne(peer: string, item: AcceptorCall, cancel: Cancellation | undefined): Promise<AcceptorResult["result"]> {
     const client = peers.get(peer).peer;
-    const options = signal ? { signal } : {};
+    const options = cancel ? new CancelCallOptions(cancel) : {};
     const call = item.call;
     switch (call.case) {
       case "prepare":
@@ -88,18 +92,18 @@ export function createAcceptorBatcher(peers: PeerClients): AcceptorBatcher {
   }
 
   return {
-    async prepare(peer, req, signal) {
-      const result = await enqueue(peer, create(AcceptorCallSchema, { call: { case: "prepare", value: req } }), signal);
+    async prepare(peer, req, cancel) {
+      const result = await enqueue(peer, create(AcceptorCallSchema, { call: { case: "prepare", value: req } }), cancel);
       if (result.case !== "prepare") throw unexpected(result.case, "prepare", peer);
       return result.value;
     },
-    async accept(peer, req, signal) {
-      const result = await enqueue(peer, create(AcceptorCallSchema, { call: { case: "accept", value: req } }), signal);
+    async accept(peer, req, cancel) {
+      const result = await enqueue(peer, create(AcceptorCallSchema, { call: { case: "accept", value: req } }), cancel);
       if (result.case !== "accept") throw unexpected(result.case, "accept", peer);
       return result.value;
     },
-    async read(peer, key, signal) {
-      const result = await enqueue(peer, create(AcceptorCallSchema, { call: { case: "read", value: create(ReadLocalRequestSchema, { key }) } }), signal);
+    async read(peer, key, cancel) {
+      const result = await enqueue(peer, create(AcceptorCallSchema, { call: { case: "read", value: create(ReadLocalRequestSchema, { key }) } }), cancel);
       if (result.case !== "read") throw unexpected(result.case, "read", peer);
       return result.value;
     },

@@ -32,8 +32,8 @@ export function createAcceptorTransport(options: AcceptorTransportOptions): Prop
     }
   };
   return {
-    prepare: (id, req, signal) => (id === selfId ? acceptor.prepare(req) : observe(id, batcher.prepare(id, req, signal))),
-    accept: (id, req, signal) => (id === selfId ? acceptor.accept(req) : observe(id, batcher.accept(id, req, signal))),
-    read: (id, key, signal) => (id === selfId ? acceptor.readAccepted(key) : observe(id, batcher.read(id, key, signal))),
+    prepare: (id, req, cancel) => (id === selfId ? acceptor.prepare(req) : observe(id, batcher.prepare(id, req, cancel))),
+    accept: (id, req, cancel) => (id === selfId ? acceptor.accept(req) : observe(id, batcher.accept(id, req, cancel))),
+    read: (id, key, cancel) => (id === selfId ? acceptor.readAccepted(key) : observe(id, batcher.read(id, key, cancel))),
   };
 }

@@ -1,3 +1,5 @@
+import { throwIfCancelled, watchCancellation, type Cancellation } from "../net/cancel-watch.js";
+
 /**
  * One-at-a-time access per key, first come first served. The acceptor uses it so that the
  * read-modify-write of a key's record is atomic; the proposer uses it so that one node runs one
@@ -6,10 +8,10 @@
  */
 export interface KeyMutex {
   /**
-   * Resolves with a release function once the key is free. When `signal` aborts first, rejects
+   * Resolves with a release function once the key is free. When `cancel` fires first, rejects
    * with its reason and gives up the place in line.
    */
-  acquire(key: string, signal?: AbortSignal): Promise<() => void>;
+  acquire(key: string, cancel?: Cancellation): Promise<() => void>;
   /** Runs `work` holding the key, releasing it when the work settles. */
   run<T>(key: string, work: () => Promise<T>): Promise<T>;
   /** Keys currently held or waited for (idle keys hold no memory). */
@@ -34,8 +36,12 @@ export function createKeyMutex(): KeyMutex {
     else slots.delete(key);
   }
 
-  function acquire(key: string, signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+  function acquire(key: string, cancel?: Cancellation): Promise<() => void> {
+    try {
+      throwIfCancelled(cancel);
+    } catch (reason) {
+      return Promise.reject(reason);
+    }
     let slot = slots.get(key);
     const releaseOnce = (s: Slot) => {
       let done = false;
@@ -52,19 +58,20 @@ export function createKeyMutex(): KeyMutex {
     }
     const held = slot;
     return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        const i = held.waiters.indexOf(waiter);
-        if (i >= 0) held.waiters.splice(i, 1);
-        reject(signal?.reason);
-      };
+      let unwatch: () => void = () => {};
       const waiter: Waiter = {
         grant() {
-          signal?.removeEventListener("abort", onAbort);
+          unwatch();
           resolve(releaseOnce(held));
         },
       };
       held.waiters.push(waiter);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      // Runs at once when already cancelled.
+      unwatch = watchCancellation(cancel, (reason) => {
+        const i = held.waiters.indexOf(waiter);
+        if (i >= 0) held.waiters.splice(i, 1);
+        reject(reason);
+      });
     });
   }
 

@@ -1,11 +1,10 @@
-import { setMaxListeners } from "node:events";
 import { ringkvError, type RingkvError } from "../errors.js";
-import { watchCancellation, type Cancellation } from "../net/cancel-watch.js";
+import { createStopper, throwIfCancelled, watchCancellation, type Cancellation, type Stopper } from "../net/cancel-watch.js";
 import type { Clock } from "./clock.js";
 
 /**
- * The lifetime of one proposer operation: its deadline and cancellation as one AbortSignal, and
- * which error the caller gets when it fires.
+ * The lifetime of one proposer operation: its deadline and cancellation as one Stopper (no
+ * AbortController: see net/cancel-watch.ts), and which error the caller gets when it fires.
  */
 
 const finished = new Error("operation finished");
@@ -18,8 +17,8 @@ export function outcomeUnknown(key: string, why: string): RingkvError {
 
 /** A running operation, see {@link startOperation}. */
 export interface Operation {
-  /** Fires at the deadline or when the caller aborts; stops waits and outstanding calls. */
-  readonly signal: AbortSignal;
+  /** Stops at the deadline or when the caller cancels; ends waits and outstanding calls. */
+  readonly stopper: Stopper;
   /**
    * The error for the caller: the deadline or cancellation as is when nothing was written, or
    * `outcome_unknown` once a write was sent (`wrote`); any other error unchanged.
@@ -40,23 +39,21 @@ export const stragglerGraceMs = 200;
 
 /** Starts an operation's clock: the deadline counts on `clock`. */
 export function startOperation(clock: Clock, opts: { signal?: Cancellation; deadlineAt: number }): Operation {
-  const controller = new AbortController();
-  // Every outstanding call listens on it (replicas x phases, stragglers included).
-  setMaxListeners(0, controller.signal);
+  const stopper = createStopper();
   // The errors are made only when they happen: an Error captures a stack, and most operations
   // end without either.
   let deadline: RingkvError | undefined;
   let canceled: RingkvError | undefined;
-  const abortDeadline = () => controller.abort((deadline ??= ringkvError("deadline_exceeded", "the deadline passed before the operation completed")));
-  const abortCanceled = () => controller.abort((canceled ??= ringkvError("canceled", "the operation was canceled")));
-  const timer = new AbortController();
+  const abortDeadline = () => stopper.stop((deadline ??= ringkvError("deadline_exceeded", "the deadline passed before the operation completed")));
+  const abortCanceled = () => stopper.stop((canceled ??= ringkvError("canceled", "the operation was canceled")));
+  const timer = createStopper();
   // The caller's cancellation: a CancelWatch where the call offers one (no AbortSignal made for it).
   const unwatch = watchCancellation(opts.signal, abortCanceled);
   const remaining = opts.deadlineAt - clock.now();
   if (remaining <= 0) abortDeadline();
-  else clock.sleep(remaining, timer.signal).then(abortDeadline, () => {});
+  else clock.sleep(remaining, timer).then(abortDeadline, () => {});
   return {
-    signal: controller.signal,
+    stopper,
     translate(error: unknown, wrote: boolean): unknown {
       if (error === undefined || (error !== deadline && error !== canceled)) return error;
       if (!wrote) return error;
@@ -65,9 +62,9 @@ export function startOperation(clock: Clock, opts: { signal?: Cancellation; dead
     },
     finish() {
       unwatch();
-      timer.abort(finished);
-      if (controller.signal.aborted) return;
-      clock.sleep(stragglerGraceMs).then(() => controller.abort(finished), () => {});
+      timer.stop(finished);
+      if (stopper.stopped) return;
+      clock.sleep(stragglerGraceMs).then(() => stopper.stop(finished), () => {});
     },
   };
 }
@@ -76,22 +73,21 @@ export function startOperation(clock: Clock, opts: { signal?: Cancellation; dead
  * The promise's value if it settles within `ms` (at least one tick), else undefined: lets a
  * pause that has to happen anyway double as a bounded wait for late answers.
  */
-export async function waitAtMost<T>(clock: Clock, promise: Promise<T>, ms: number, signal: AbortSignal): Promise<T | undefined> {
-  signal.throwIfAborted();
+export async function waitAtMost<T>(clock: Clock, promise: Promise<T>, ms: number, cancel: Cancellation): Promise<T | undefined> {
+  throwIfCancelled(cancel);
   let value: T | undefined;
-  const timer = new AbortController();
-  const onAbort = () => timer.abort(signal.reason);
-  signal.addEventListener("abort", onAbort, { once: true });
+  const timer = createStopper();
+  const unwatch = watchCancellation(cancel, (reason) => timer.stop(reason));
   void promise.then((v) => {
     value = v;
-    timer.abort(settledEarly);
+    timer.stop(settledEarly);
   });
   try {
-    await clock.sleep(ms, timer.signal);
+    await clock.sleep(ms, timer);
   } catch (error) {
     if (error !== settledEarly) throw error;
   } finally {
-    signal.removeEventListener("abort", onAbort);
+    unwatch();
   }
   return value;
 }

@@ -7,6 +7,7 @@ import {
   type PrepareResponse,
   type RegisterState,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import type { Cancellation } from "../net/cancel-watch.js";
 import { ringkvError, type RingkvError } from "../errors.js";
 import type { BallotCounter } from "./ballot.js";
 import { compareBallots } from "./ballot.js";
@@ -31,8 +32,8 @@ export interface RoundContext {
   transport: ProposerTransport;
   /** Learns every ballot the acceptors report, so the next ballot is above them. */
   counter: BallotCounter;
-  /** Aborts outstanding calls and stops waiting. */
-  signal: AbortSignal;
+  /** Ends outstanding calls and stops waiting. */
+  cancel: Cancellation;
 }
 
 /** Phase 1 with ballot, settling once `needed` replicas promised or that became impossible. */
@@ -41,8 +42,8 @@ export function sendPrepare(ctx: RoundContext, ballot: Ballot, needed: number): 
   return collectQuorum({
     replicas: ctx.replicas,
     needed,
-    signal: ctx.signal,
-    call: (nodeId) => ctx.transport.prepare(nodeId, req, ctx.signal),
+    cancel: ctx.cancel,
+    call: (nodeId) => ctx.transport.prepare(nodeId, req, ctx.cancel),
     isOk: (r) => r.ok,
     onAnswer: (_nodeId, r) => {
       ctx.counter.observe(r.promised);
@@ -67,8 +68,8 @@ export function sendAccept(ctx: RoundContext, fields: AcceptFields, needed: numb
   return collectQuorum({
     replicas: ctx.replicas,
     needed,
-    signal: ctx.signal,
-    call: (nodeId) => ctx.transport.accept(nodeId, req, ctx.signal),
+    cancel: ctx.cancel,
+    call: (nodeId) => ctx.transport.accept(nodeId, req, ctx.cancel),
     isOk: (r) => r.ok,
     onAnswer: (_nodeId, r) => ctx.counter.observe(r.promised),
   });

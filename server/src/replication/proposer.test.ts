@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { PrepareRequestSchema, type AcceptRequest } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { describe, expect, it } from "vitest";
 import { RingkvError } from "../errors.js";
+import { watchCancellation, type Cancellation } from "../net/cancel-watch.js";
 import { idempotent, maxRecentOps } from "../kv/idempotent.js";
 import { unpackOps } from "../kv/op-log.js";
 import { createAcceptor, type Acceptor } from "./acceptor.js";
@@ -27,8 +28,7 @@ function createHarness() {
   const hooks: { beforeAccept?: (to: string, req: AcceptRequest) => Promise<void> | void; silentAccept: Set<string> } = {
     silentAccept: new Set(),
   };
-  const never = (signal: AbortSignal) =>
-    new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true }));
+  const never = (cancel: Cancellation) => new Promise<never>((_, reject) => watchCancellation(cancel, reject));
   const transport: ProposerTransport = {
     async prepare(to, req, signal) {
       log.push(`prepare ${to}`);

@@ -1,6 +1,6 @@
 import type { Ballot, RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { RingkvError, ringkvError } from "../errors.js";
-import type { Cancellation } from "../net/cancel-watch.js";
+import type { Cancellation, Stopper } from "../net/cancel-watch.js";
 import { ballotEquals, createBallotCounter } from "./ballot.js";
 import { systemClock, type Clock } from "./clock.js";
 import { outcomeUnknown, startOperation, waitAtMost } from "./operation.js";
@@ -186,9 +186,9 @@ export function createProposer(options: ProposerOptions): Proposer {
     const op = startOperation(clock, opts);
     const written: Written[] = [];
     try {
-      const release = await keys.acquire(key, op.signal);
+      const release = await keys.acquire(key, op.stopper);
       try {
-        return await runRounds(key, replicas, change, op.signal, written, opts.appliedIn);
+        return await runRounds(key, replicas, change, op.stopper, written, opts.appliedIn);
       } finally {
         release();
       }
@@ -205,11 +205,11 @@ export function createProposer(options: ProposerOptions): Proposer {
     key: string,
     replicas: readonly string[],
     change: Change,
-    signal: AbortSignal,
+    stopper: Stopper,
     written: Written[],
     appliedIn?: (state: RegisterState, writtenAt: bigint) => boolean | undefined,
   ): Promise<RegisterState> {
-    const ctx: RoundContext = { key, replicas, transport, counter, signal };
+    const ctx: RoundContext = { key, replicas, transport, counter, cancel: stopper };
     const needed = majority(replicas.length);
     const replicaSet = [...replicas].sort().join("\n");
     // Every ballot at which this operation sent one of its written states (index into written).
@@ -218,7 +218,7 @@ export function createProposer(options: ProposerOptions): Proposer {
     if (cached !== undefined && cached.replicas !== replicaSet) cached = undefined;
 
     for (let attempt = 0; ; attempt++) {
-      signal.throwIfAborted();
+      stopper.throwIfStopped();
       let ballot: Ballot;
       let current: RegisterState;
       let currentBallot: Ballot | undefined;
@@ -233,7 +233,7 @@ export function createProposer(options: ProposerOptions): Proposer {
         const promised = await sendPrepare(ctx, ballot, needed);
         if (promised.kind === "unreachable") throw noQuorum(ctx, promised, needed, written);
         if (promised.kind === "rejected") {
-          await backoff(attempt, signal);
+          await backoff(attempt, stopper);
           continue;
         }
         ({ ballot: currentBallot, state: current } = highestAccepted(promised.ok));
@@ -286,7 +286,7 @@ export function createProposer(options: ProposerOptions): Proposer {
       // once. The pause doubles as time for the last answers: if every replica refused this
       // write, it is stored nowhere and can never be chosen, so it is no longer "maybe applied".
       const pause = fast ? 0 : backoffDelay(attempt);
-      const everyAnswer = await waitAtMost(clock, accepted.everyAnswer, pause, signal);
+      const everyAnswer = await waitAtMost(clock, accepted.everyAnswer, pause, stopper);
       if (fresh && everyAnswer !== undefined && refutedEverywhere(everyAnswer, replicas.length)) {
         written.pop();
         ourBallots.pop();
@@ -304,8 +304,8 @@ export function createProposer(options: ProposerOptions): Proposer {
     return random() * Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(attempt, 20));
   }
 
-  function backoff(attempt: number, signal: AbortSignal): Promise<void> {
-    return clock.sleep(backoffDelay(attempt), signal);
+  function backoff(attempt: number, stopper: Stopper): Promise<void> {
+    return clock.sleep(backoffDelay(attempt), stopper);
   }
 
   return {
@@ -323,10 +323,10 @@ export function createProposer(options: ProposerOptions): Proposer {
       checkReplicas(replicas);
       const op = startOperation(clock, gcOptions);
       try {
-        const release = await keys.acquire(key, op.signal);
+        const release = await keys.acquire(key, op.stopper);
         try {
           fastPath.delete(key);
-          return await collectTombstone({ key, replicas, transport, counter, signal: op.signal }, clock, gcOptions);
+          return await collectTombstone({ key, replicas, transport, counter, cancel: op.stopper }, clock, gcOptions);
         } finally {
           release();
         }

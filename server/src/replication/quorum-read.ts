@@ -1,5 +1,5 @@
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
-import { watchCancellation, type Cancellation } from "../net/cancel-watch.js";
+import { createStopper, watchCancellation, type Cancellation } from "../net/cancel-watch.js";
 import { ballotEquals } from "./ballot.js";
 import type { Clock } from "./clock.js";
 import { stragglerGraceMs } from "./operation.js";
@@ -45,33 +45,34 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
   const read = transport.read;
   if (read === undefined) return Promise.resolve(undefined);
   const needed = majority(replicas.length);
-  const stop = new AbortController();
-  const unwatch = watchCancellation(options.signal, (reason) => stop.abort(reason));
-  if (stop.signal.aborted) return Promise.resolve(undefined);
+  // Ends the read's calls and waits; no AbortController (see net/cancel-watch.ts).
+  const stop = createStopper();
+  const unwatch = watchCancellation(options.signal, (reason) => stop.stop(reason));
+  if (stop.stopped) return Promise.resolve(undefined);
   return new Promise<RegisterState | undefined>((resolve) => {
     const answers: AcceptedRead[] = [];
     let failed = 0;
     let done = false;
-    const timer = new AbortController();
+    const timer = createStopper();
     const finish = (state: RegisterState | undefined) => {
       if (done) return;
       done = true;
       unwatch();
-      timer.abort(readEnded);
+      timer.stop(readEnded);
       resolve(state);
       // The replica not needed for the majority may still answer: aborting its call would
       // cost a reset and error objects (see operation.ts); a paused one is cut off after a grace.
       // With no call out (the common case) there is nothing to cut off, and no timer to keep.
-      if (!stop.signal.aborted && answers.length + failed < sent) clock.sleep(stragglerGraceMs).then(() => stop.abort(readEnded), () => {});
+      if (!stop.stopped && answers.length + failed < sent) clock.sleep(stragglerGraceMs).then(() => stop.stop(readEnded), () => {});
     };
-    stop.signal.addEventListener("abort", () => finish(undefined), { once: true });
+    stop.watchCancel(() => finish(undefined));
     // A majority first, this node's own acceptor among them (no network); the others only
     // when one of those fails, or after hedgeMs without a decision (a slow or paused replica).
     const order = options.self !== undefined && replicas.includes(options.self) ? [options.self, ...replicas.filter((id) => id !== options.self)] : [...replicas];
     let sent = 0;
     const ask = (id: string) => {
       sent++;
-      read.call(transport, id, key, stop.signal).then(
+      read.call(transport, id, key, stop).then(
         (answer) => {
           if (done) return;
           answers.push(answer);
@@ -94,12 +95,12 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
     // before the millisecond clock reaches the deadline, and must not then count as the hedge.
     const hedging = sent < order.length && hedgeMs < untilDeadline();
     clock
-      .sleep(hedging ? hedgeMs : untilDeadline(), timer.signal)
+      .sleep(hedging ? hedgeMs : untilDeadline(), timer)
       .then(() => {
         if (!hedging) return;
         while (!done && sent < order.length) ask(order[sent]!);
-        return clock.sleep(untilDeadline(), timer.signal);
+        return clock.sleep(untilDeadline(), timer);
       })
-      .then(() => stop.abort(readEnded), () => {});
+      .then(() => stop.stop(readEnded), () => {});
   });
 }

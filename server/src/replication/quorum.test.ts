@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createStopper } from "../net/cancel-watch.js";
 import { collectQuorum } from "./quorum.js";
 
 /** A call per replica that the test resolves by hand. */
@@ -45,8 +46,20 @@ describe("collectQuorum()", () => {
   it("stops waiting when the signal aborts", async () => {
     const c = createCalls();
     const controller = new AbortController();
-    const outcome = collectQuorum({ replicas: ["a", "b"], needed: 2, call: c.call, isOk: (r) => r, signal: controller.signal });
+    const outcome = collectQuorum({ replicas: ["a", "b"], needed: 2, call: c.call, isOk: (r) => r, cancel: controller.signal });
     controller.abort(new Error("gone"));
     await expect(outcome).rejects.toThrow("gone");
+  });
+
+  it("stops waiting when its stopper stops, and never starts when it already has", async () => {
+    const c = createCalls();
+    const stopper = createStopper();
+    const outcome = collectQuorum({ replicas: ["a", "b"], needed: 2, call: c.call, isOk: (r) => r, cancel: stopper });
+    stopper.stop(new Error("stopped"));
+    await expect(outcome).rejects.toThrow("stopped");
+    let called = 0;
+    const late = collectQuorum({ replicas: ["a"], needed: 1, call: () => (called++, Promise.resolve(true)), isOk: (r) => r, cancel: stopper });
+    await expect(late).rejects.toThrow("stopped");
+    expect(called).toBe(0);
   });
 });

@@ -1,3 +1,5 @@
+import { throwIfCancelled, watchCancellation, type Cancellation } from "../net/cancel-watch.js";
+
 /**
  * Sends one request to every replica in parallel and settles as soon as the outcome is known:
  * a quorum of "ok" answers, or a quorum that can no longer be reached. It never waits for
@@ -29,7 +31,7 @@ export interface QuorumOutcome<R> {
   failed: Failure[];
   /**
    * Every replica's answer, once all calls settled (stragglers included). Never rejects; if the
-   * signal aborts first it resolves with what arrived until then and `complete: false`.
+   * round is cancelled first it resolves with what arrived until then and `complete: false`.
    */
   everyAnswer: Promise<AllAnswers<R>>;
 }
@@ -55,14 +57,18 @@ export interface CollectQuorumOptions<R> {
   isOk(response: R): boolean;
   /** Called for every answer, also those arriving after the outcome (to learn ballots). */
   onAnswer?(nodeId: string, response: R): void;
-  /** Stops waiting: the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
+  /** Stops waiting: the promise rejects with its reason. */
+  cancel?: Cancellation;
 }
 
 /** Runs one round; see {@link QuorumOutcome}. */
 export function collectQuorum<R>(options: CollectQuorumOptions<R>): Promise<QuorumOutcome<R>> {
-  const { replicas, needed, call, isOk, onAnswer, signal } = options;
-  if (signal?.aborted) return Promise.reject(signal.reason);
+  const { replicas, needed, call, isOk, onAnswer, cancel } = options;
+  try {
+    throwIfCancelled(cancel);
+  } catch (reason) {
+    return Promise.reject(reason);
+  }
   // Everything that arrives, also after the outcome was decided.
   const all: AllAnswers<R> = { ok: [], rejected: [], failed: [], complete: false };
   let finishAll: () => void = () => {};
@@ -72,11 +78,10 @@ export function collectQuorum<R>(options: CollectQuorumOptions<R>): Promise<Quor
   return new Promise((resolve, reject) => {
     let pending = replicas.length;
     let settled = false;
-    const onAbort = () => {
+    const unwatch = watchCancellation(cancel, (reason) => {
       finishAll();
-      finish(() => reject(signal?.reason));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
+      finish(() => reject(reason));
+    });
 
     function finish(settle: () => void): void {
       if (settled) return;
@@ -92,7 +97,7 @@ export function collectQuorum<R>(options: CollectQuorumOptions<R>): Promise<Quor
       pending--;
       if (pending === 0) {
         all.complete = true;
-        signal?.removeEventListener("abort", onAbort);
+        unwatch();
         finishAll();
       }
       if (all.ok.length >= needed) {

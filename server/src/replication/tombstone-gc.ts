@@ -1,3 +1,4 @@
+import type { Cancellation } from "../net/cancel-watch.js";
 import type { Clock } from "./clock.js";
 import { formatBallot } from "./ballot.js";
 import { describeFailures, highestAccepted, sendAccept, sendPrepare, type RoundContext } from "./phases.js";
@@ -47,7 +48,7 @@ export interface CollectTombstoneOptions {
   nowMs?: number;
   /** Gives up at this time (clock ms). */
   deadlineAt: number;
-  signal?: AbortSignal;
+  signal?: Cancellation;
 }
 
 /** What a collection did. */

@@ -1,3 +1,4 @@
+import type { Cancellation } from "../net/cancel-watch.js";
 import type {
   AcceptRequest,
   AcceptResponse,
@@ -17,12 +18,12 @@ export interface AcceptedRead {
 /**
  * How a proposer reaches acceptors, by node id; its own node is reached the same way (the
  * production transport short-cuts it to the local acceptor). A call throws when the node cannot
- * be reached or does not answer in time; the proposer counts that as a missing vote. `signal`
- * aborts when the proposer no longer needs the answer (operation finished, deadline, cancel).
+ * be reached or does not answer in time; the proposer counts that as a missing vote. `cancel`
+ * fires when the proposer no longer needs the answer (operation finished, deadline, cancel).
  */
 export interface ProposerTransport {
-  prepare(nodeId: string, req: PrepareRequest, signal: AbortSignal): Promise<PrepareResponse>;
-  accept(nodeId: string, req: AcceptRequest, signal: AbortSignal): Promise<AcceptResponse>;
+  prepare(nodeId: string, req: PrepareRequest, cancel: Cancellation): Promise<PrepareResponse>;
+  accept(nodeId: string, req: AcceptRequest, cancel: Cancellation): Promise<AcceptResponse>;
   /** The acceptor's accepted ballot and state (quorum reads); without it reads take full rounds. */
-  read?(nodeId: string, key: string, signal: AbortSignal): Promise<AcceptedRead>;
+  read?(nodeId: string, key: string, cancel: Cancellation): Promise<AcceptedRead>;
 }
