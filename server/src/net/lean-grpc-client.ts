@@ -1,9 +1,10 @@
 import http2 from "node:http2";
-import { create, fromBinary, toBinary, type DescMessage, type DescMethodUnary, type DescService, type MessageShape } from "@bufbuild/protobuf";
+import { create, fromBinary, type DescMessage, type DescMethodUnary, type DescService, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError, type CallOptions, type Client } from "@connectrpc/connect";
 import { validateResponseWithCompression, validateTrailer } from "@connectrpc/connect/protocol-grpc";
 import { compressedFlag, encodeEnvelope, EnvelopeReader, formatGrpcTimeout } from "./grpc-wire.js";
 import { cancellationOf, watchCancellation } from "./cancel-watch.js";
+import { decodeMessage, encodeMessage } from "./message-codecs.js";
 import type { H2Session } from "./h2-client-session.js";
 import { h2ResetError, nodeReasonError } from "./h2-errors.js";
 
@@ -51,7 +52,7 @@ export function callUnary<I extends DescMessage, O extends DescMessage>(
 ): Promise<MessageShape<O>> {
   let request: Uint8Array;
   try {
-    request = toBinary(method.input, create(method.input, input as never));
+    request = encodeMessage(method.input, create(method.input, input as never));
   } catch (e) {
     return Promise.reject(new ConnectError(`serialize binary: ${e instanceof Error ? e.message : String(e)}`, Code.Internal));
   }
@@ -181,7 +182,7 @@ function fastResult<O extends DescMessage>(
   if (body.byteLength < 5 || body[0] !== 0 || body.readUInt32BE(1) !== body.byteLength - 5) return undefined;
   try {
     // A copy, as Connect's envelope reader makes: bytes fields must not share the socket's buffer.
-    return fromBinary(method.output, new Uint8Array(body.subarray(5)));
+    return decodeMessage(method.output, new Uint8Array(body.subarray(5)));
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type http from "node:http";
 import http2 from "node:http2";
-import { fromBinary, toBinary, type DescMethodUnary, type DescService } from "@bufbuild/protobuf";
+import type { DescMethodUnary, DescService } from "@bufbuild/protobuf";
 import {
   Code,
   ConnectError,
@@ -17,6 +17,7 @@ import { compressedFlag, encodeEnvelope, EnvelopeReader, parseGrpcTimeout, type 
 import { createLeanCall, type LeanCall } from "./lean-call.js";
 import { createLeanConnect } from "./lean-connect.js";
 import { invokeLean, type LeanEntry, type LeanPathOptions } from "./lean-invoke.js";
+import { decodeMessage, encodeMessage } from "./message-codecs.js";
 import { RequestHeaders } from "./request-headers.js";
 
 /** Options of {@link createLeanGrpcServer}: the same values the Connect plugin is given. */
@@ -138,7 +139,7 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
       let parsed: unknown;
       try {
         // Copy: protobuf-es keeps views into the buffer for bytes fields; Connect copies too.
-        parsed = fromBinary(entry.method.input, env.data.slice());
+        parsed = decodeMessage(entry.method.input, env.data.slice());
       } catch (e) {
         throw new ConnectError(`parse binary: ${e instanceof Error ? e.message : String(e)}`, Code.InvalidArgument);
       }
@@ -213,7 +214,7 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
   async function serialize(method: DescMethodUnary, message: UnaryResponse["message"], compression: Compression | null): Promise<Buffer> {
     let data: Uint8Array;
     try {
-      data = toBinary(method.output, message);
+      data = encodeMessage(method.output, message);
     } catch (e) {
       throw new ConnectError(`serialize binary: ${e instanceof Error ? e.message : String(e)}`, Code.Internal);
     }

@@ -1,4 +1,4 @@
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import {
   AcceptorRecordSchema,
   BallotSchema,
@@ -7,6 +7,7 @@ import {
   type Ballot,
   type RegisterState,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { decodeMessage, encodeMessage } from "../net/message-codecs.js";
 import type { StorageEngine, StorageStats } from "./engine.js";
 import { createRecordCache } from "./record-cache.js";
 import {
@@ -92,7 +93,7 @@ export function createRecordStore(engine: StorageEngine, options: RecordStoreOpt
   const cache = capacity > 0 ? createRecordCache(capacity) : undefined;
 
   function decode(storageKey: Uint8Array, bytes: Uint8Array): RecordEntry {
-    const record = fromBinary(AcceptorRecordSchema, bytes);
+    const record = decodeMessage(AcceptorRecordSchema, bytes);
     const key = isShortenedStorageKey(storageKey) ? record.fullKey : decodeExactStorageKey(storageKey);
     return { key, record };
   }
@@ -102,7 +103,7 @@ export function createRecordStore(engine: StorageEngine, options: RecordStoreOpt
     if (cached !== undefined) return cached;
     const bytes = engine.get(encodeStorageKey(key));
     if (bytes === undefined) return undefined;
-    const record = fromBinary(AcceptorRecordSchema, bytes);
+    const record = decodeMessage(AcceptorRecordSchema, bytes);
     cache?.fill(key, record);
     return record;
   }
@@ -116,9 +117,9 @@ export function createRecordStore(engine: StorageEngine, options: RecordStoreOpt
     write(key, record) {
       const storageKey = encodeStorageKey(key);
       const stored = isShortenedStorageKey(storageKey) ? { ...record, fullKey: key } : record;
-      if (cache === undefined) return engine.write([{ key: storageKey, value: toBinary(AcceptorRecordSchema, stored) }]);
+      if (cache === undefined) return engine.write([{ key: storageKey, value: encodeMessage(AcceptorRecordSchema, stored, false) }]);
       const ticket = cache.issued(key);
-      return engine.write([{ key: storageKey, value: toBinary(AcceptorRecordSchema, stored) }]).then(
+      return engine.write([{ key: storageKey, value: encodeMessage(AcceptorRecordSchema, stored, false) }]).then(
         () => cache.settled(key, ticket, stored),
         (err: unknown) => {
           cache.settled(key, ticket, undefined);
@@ -133,10 +134,10 @@ export function createRecordStore(engine: StorageEngine, options: RecordStoreOpt
     },
     readFloor() {
       const bytes = engine.get(floorKey);
-      return Promise.resolve(bytes === undefined ? undefined : fromBinary(BallotSchema, bytes));
+      return Promise.resolve(bytes === undefined ? undefined : decodeMessage(BallotSchema, bytes));
     },
     writeFloor(floor) {
-      return engine.write([{ key: floorKey, value: toBinary(BallotSchema, floor) }]);
+      return engine.write([{ key: floorKey, value: encodeMessage(BallotSchema, floor, false) }]);
     },
     readState(key) {
       return readSync(key)?.state ?? emptyState();

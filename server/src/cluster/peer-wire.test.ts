@@ -1,0 +1,146 @@
+import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import {
+  AcceptorBatchRequestSchema,
+  AcceptorBatchResponseSchema,
+  AcceptorRecordSchema,
+  AcceptRequestSchema,
+  AcceptResponseSchema,
+  BallotSchema,
+  PrepareRequestSchema,
+  PrepareResponseSchema,
+  ReadLocalRequestSchema,
+  ReadLocalResponseSchema,
+  RegisterStateSchema,
+  type AcceptorCall,
+  type AcceptorResult,
+  type Ballot,
+  type RegisterState,
+} from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { describe, expect, it } from "vitest";
+import { decodeMessage, encodeMessage, type WireCodec } from "../net/message-codecs.js";
+import { seededRandom } from "../testing/seeded-random.js";
+import {
+  acceptorBatchRequestCodec,
+  acceptorBatchResponseCodec,
+  acceptorRecordCodec,
+  acceptRequestCodec,
+  acceptResponseCodec,
+  ballotCodec,
+  installPeerWireCodecs,
+  prepareRequestCodec,
+  prepareResponseCodec,
+  readLocalRequestCodec,
+  readLocalResponseCodec,
+} from "./peer-wire.js";
+
+const below = seededRandom(41);
+// ASCII, Latin-1, CJK, an astral character (a surrogate pair) and lone surrogates.
+const alphabet = ["a", "Z", "-", "0", "é", "ß", "中", "😀", "\ud800", "\udfff"];
+const text = (max: number) => Array.from({ length: below(max + 1) }, () => alphabet[below(below(4) === 0 ? alphabet.length : 3)]).join("");
+const bytes = (max: number) => Uint8Array.from({ length: below(max + 1) }, () => below(256));
+const uint64s = [0n, 1n, 127n, 128n, 2n ** 32n, 2n ** 49n - 1n, 2n ** 49n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n];
+const int64s = [0n, 1n, 1_700_000_000_000n, -1n, -(2n ** 63n), 2n ** 63n - 1n];
+const pick = <T>(values: readonly T[]): T => values[below(values.length)]!;
+const maybe = <T>(make: () => T): T | undefined => (below(3) === 0 ? undefined : make());
+
+function ballot(): Ballot {
+  return create(BallotSchema, { counter: pick(uint64s), nodeId: text(6), incarnation: pick(uint64s) });
+}
+
+function state(): RegisterState {
+  return create(RegisterStateSchema, {
+    exists: below(2) === 1,
+    value: bytes(below(6) === 0 ? 5000 : 120),
+    binary: below(2) === 1,
+    version: pick(uint64s),
+    deletedAtMs: pick(int64s),
+    opsForgottenThrough: pick(uint64s),
+    recentOpsPacked: bytes(below(4) === 0 ? 0 : 300),
+  });
+}
+
+function call(): AcceptorCall {
+  switch (below(4)) {
+    case 0: return create(AcceptorBatchRequestSchema.field.calls.message!, { call: { case: "prepare", value: { key: text(20), ...(maybe(ballot) ? { ballot: ballot() } : {}) } } }) as AcceptorCall;
+    case 1: return create(AcceptorBatchRequestSchema.field.calls.message!, {
+      call: { case: "accept", value: { key: text(20), forget: below(4) === 0, ...(maybe(ballot) ? { ballot: ballot() } : {}), ...(maybe(state) ? { state: state() } : {}), ...(maybe(ballot) ? { promiseNext: ballot() } : {}) } },
+    }) as AcceptorCall;
+    case 2: return create(AcceptorBatchRequestSchema.field.calls.message!, { call: { case: "read", value: { key: text(20) } } }) as AcceptorCall;
+    default: return create(AcceptorBatchRequestSchema.field.calls.message!, {}) as AcceptorCall;
+  }
+}
+
+function result(): AcceptorResult {
+  const schema = AcceptorBatchResponseSchema.field.results.message!;
+  const opt = <K extends string, T>(k: K, make: () => T) => (below(3) === 0 ? {} : { [k]: make() });
+  switch (below(5)) {
+    case 0: return create(schema, { result: { case: "prepare", value: { ok: below(2) === 1, ...opt("promised", ballot), ...opt("accepted", ballot), ...opt("state", state) } } }) as AcceptorResult;
+    case 1: return create(schema, { result: { case: "accept", value: { ok: below(2) === 1, ...opt("promised", ballot) } } }) as AcceptorResult;
+    case 2: return create(schema, { result: { case: "read", value: { ...opt("state", state), ...opt("accepted", ballot) } } }) as AcceptorResult;
+    case 3: return create(schema, { result: { case: "error", value: { reason: text(10), message: text(60) } } }) as AcceptorResult;
+    default: return create(schema, {}) as AcceptorResult;
+  }
+}
+
+/** The codec writes protobuf-es's bytes and reads them back to protobuf-es's message. */
+function check<D extends DescMessage>(schema: D, codec: WireCodec<MessageShape<D>>, message: MessageShape<D>): void {
+  const reference = toBinary(schema, message);
+  for (const pooled of [true, false]) {
+    expect(Buffer.from(codec.encode(message, pooled)).toString("hex")).toBe(Buffer.from(reference).toString("hex"));
+  }
+  expect(codec.decode(reference)).toEqual(fromBinary(schema, reference));
+}
+
+describe("peer-wire codecs", () => {
+  it("match protobuf-es on random messages of every kind", () => {
+    for (let run = 0; run < 150; run++) {
+      check(BallotSchema, ballotCodec, ballot());
+      check(AcceptorRecordSchema, acceptorRecordCodec, create(AcceptorRecordSchema, { fullKey: below(3) === 0 ? text(30) : "", ...(maybe(ballot) ? { promised: ballot() } : {}), ...(maybe(ballot) ? { accepted: ballot() } : {}), ...(maybe(state) ? { state: state() } : {}) }));
+      const c = call();
+      if (c.call.case === "prepare") check(PrepareRequestSchema, prepareRequestCodec, c.call.value);
+      if (c.call.case === "accept") check(AcceptRequestSchema, acceptRequestCodec, c.call.value);
+      if (c.call.case === "read") check(ReadLocalRequestSchema, readLocalRequestCodec, c.call.value);
+      const r = result();
+      if (r.result.case === "prepare") check(PrepareResponseSchema, prepareResponseCodec, r.result.value);
+      if (r.result.case === "accept") check(AcceptResponseSchema, acceptResponseCodec, r.result.value);
+      if (r.result.case === "read") check(ReadLocalResponseSchema, readLocalResponseCodec, r.result.value);
+      check(AcceptorBatchRequestSchema, acceptorBatchRequestCodec, create(AcceptorBatchRequestSchema, { calls: Array.from({ length: below(8) }, call) }));
+      check(AcceptorBatchResponseSchema, acceptorBatchResponseCodec, create(AcceptorBatchResponseSchema, { results: Array.from({ length: below(8) }, result) }));
+    }
+  });
+
+  it("leave to protobuf-es what they do not read plainly, which then gives its own answer or error", () => {
+    installPeerWireCodecs();
+    const plain = create(AcceptorRecordSchema, { fullKey: "k", promised: ballot(), state: state() });
+    const bytesOf = toBinary(AcceptorRecordSchema, plain);
+    // An unknown field (99, varint), a field twice (promised merged), a bool written as 2.
+    const unknown = Buffer.concat([bytesOf, Buffer.from([0x98, 0x06, 0x05])]);
+    const twice = Buffer.concat([bytesOf, toBinary(AcceptorRecordSchema, create(AcceptorRecordSchema, { promised: { incarnation: 9n } }))]);
+    const oddBool = Buffer.from([0x1a, 0x02, 0x08, 0x02]); // state { exists: 2 }
+    for (const input of [unknown, twice, oddBool]) {
+      expect(() => acceptorRecordCodec.decode(input)).toThrow();
+      expect(decodeMessage(AcceptorRecordSchema, input)).toEqual(fromBinary(AcceptorRecordSchema, input));
+    }
+    // What protobuf-es keeps (unknown fields, the deprecated op list) it also writes back.
+    const withUnknown = fromBinary(AcceptorRecordSchema, unknown);
+    expect(() => acceptorRecordCodec.encode(withUnknown, true)).toThrow();
+    expect(Buffer.from(encodeMessage(AcceptorRecordSchema, withUnknown)).equals(unknown)).toBe(true);
+    const oldOps = create(RegisterStateSchema, { recentOps: [{ id: "op", version: 3n, atMs: 5n }] });
+    const record = create(AcceptorRecordSchema, { state: oldOps });
+    expect(Buffer.from(encodeMessage(AcceptorRecordSchema, record)).toString("hex")).toBe(Buffer.from(toBinary(AcceptorRecordSchema, record)).toString("hex"));
+    // Truncated bytes and invalid UTF-8: protobuf-es's errors.
+    for (const bad of [bytesOf.subarray(0, bytesOf.length - 1), Buffer.from([0x7a, 0x02, 0xc3, 0x28])]) {
+      expect(() => decodeMessage(AcceptorRecordSchema, bad)).toThrow();
+      let expected: unknown;
+      try {
+        fromBinary(AcceptorRecordSchema, bad);
+      } catch (err) {
+        expected = err;
+      }
+      expect(() => decodeMessage(AcceptorRecordSchema, bad)).toThrow((expected as Error).message);
+    }
+    // A uint64 out of range: protobuf-es's error.
+    const negative = create(BallotSchema, { counter: -1n });
+    expect(() => encodeMessage(BallotSchema, negative)).toThrow(/invalid uint64/);
+  });
+});

@@ -1,0 +1,566 @@
+import {
+  AcceptorBatchRequestSchema,
+  AcceptorBatchResponseSchema,
+  AcceptorRecordSchema,
+  AcceptRequestSchema,
+  AcceptResponseSchema,
+  BallotSchema,
+  PrepareRequestSchema,
+  PrepareResponseSchema,
+  ReadLocalRequestSchema,
+  ReadLocalResponseSchema,
+  type AcceptorBatchRequest,
+  type AcceptorBatchResponse,
+  type AcceptorCall,
+  type AcceptorCallError,
+  type AcceptorRecord,
+  type AcceptorResult,
+  type AcceptRequest,
+  type AcceptResponse,
+  type Ballot,
+  type PrepareRequest,
+  type PrepareResponse,
+  type ReadLocalRequest,
+  type ReadLocalResponse,
+  type RegisterState,
+} from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import {
+  checkWritten,
+  delimitedSize,
+  ProtoReader,
+  unhandled,
+  utf8Length,
+  varint64Size,
+  writeBytes,
+  writeString,
+  writeVarint,
+  writeVarint64,
+} from "../net/proto-wire.js";
+import { registerWireCodec, type WireCodec } from "../net/message-codecs.js";
+
+/**
+ * Hand-written protobuf codecs for the CASPaxos messages (peer.proto): what a proposer sends to
+ * acceptors (AcceptorBatchRequest and the single Prepare/Accept/ReadLocal calls), their answers,
+ * and the AcceptorRecord every acceptor writes to storage. Byte-identical to protobuf-es's
+ * `toBinary`, decoding to the same messages as `fromBinary` (peer-wire.test.ts, on random
+ * messages); what they don't read plainly (unknown fields, the deprecated `recent_ops`, a field
+ * twice, malformed bytes) they leave to protobuf-es by throwing `unhandled`, and
+ * net/message-codecs.ts then decodes with protobuf-es (same result, same errors).
+ *
+ * Why by hand: protobuf-es's reflective reader and writer cost ~13 µs per replicated write sent
+ * to a peer (batch item encoded, decoded, answered, answer decoded) and ~4 µs per record
+ * stored, and their per-field allocations were a fifth of an acceptor's garbage: together about
+ * an eighth of a replica's main-thread time under replicated Puts (BENCHMARKS.md).
+ */
+
+// ---- proto3 scalar fields: size with key, skipping defaults as protobuf-es does ----
+
+const maxUint64 = 0xffffffffffffffffn;
+const minInt64 = -0x8000000000000000n;
+const maxInt64 = 0x7fffffffffffffffn;
+
+function uint64Field(value: bigint): number {
+  if (value === 0n) return 0;
+  if (value < 0n || value > maxUint64) throw unhandled; // protobuf-es reports the invalid value
+  return 1 + varint64Size(value);
+}
+
+function int64Field(value: bigint): number {
+  if (value === 0n) return 0;
+  if (value < minInt64 || value > maxInt64) throw unhandled;
+  return 1 + varint64Size(value);
+}
+
+function stringField(text: string): number {
+  return text.length === 0 ? 0 : delimitedSize(utf8Length(text));
+}
+
+function bytesField(bytes: Uint8Array): number {
+  return bytes.byteLength === 0 ? 0 : delimitedSize(bytes.byteLength);
+}
+
+function messageField(size: number): number {
+  return delimitedSize(size);
+}
+
+/** Messages with unknown fields keep them (protobuf-es writes them back): left to protobuf-es. */
+function plain(message: { $unknown?: unknown[] }): void {
+  if (message.$unknown !== undefined && message.$unknown.length > 0) throw unhandled;
+}
+
+function putString(out: Buffer, at: number, tag: number, text: string): number {
+  return text.length === 0 ? at : writeString(out, at, tag, text, utf8Length(text));
+}
+
+function putUint64(out: Buffer, at: number, tag: number, value: bigint): number {
+  if (value === 0n) return at;
+  out[at] = tag;
+  return writeVarint64(out, at + 1, value);
+}
+
+function putBool(out: Buffer, at: number, tag: number, value: boolean): number {
+  if (!value) return at;
+  out[at] = tag;
+  out[at + 1] = 1;
+  return at + 2;
+}
+
+function putMessage<M>(out: Buffer, at: number, tag: number, message: M, size: (m: M) => number, write: (out: Buffer, at: number, m: M) => number): number {
+  out[at] = tag;
+  const start = writeVarint(out, at + 1, size(message));
+  return write(out, start, message);
+}
+
+// ---- Ballot ----
+
+function ballotSize(b: Ballot): number {
+  plain(b);
+  return uint64Field(b.counter) + stringField(b.nodeId) + uint64Field(b.incarnation);
+}
+
+function writeBallot(out: Buffer, at: number, b: Ballot): number {
+  at = putUint64(out, at, 0x08, b.counter);
+  at = putString(out, at, 0x12, b.nodeId);
+  return putUint64(out, at, 0x18, b.incarnation);
+}
+
+function readBallot(r: ProtoReader, end: number): Ballot {
+  const b: Ballot = { $typeName: "ringkv.internal.v1.Ballot", counter: 0n, nodeId: "", incarnation: 0n };
+  while (r.pos < end) {
+    switch (r.small()) {
+      case 0x08: b.counter = r.uint64(); break;
+      case 0x12: b.nodeId = r.string(); break;
+      case 0x18: b.incarnation = r.uint64(); break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return b;
+}
+
+// ---- RegisterState ----
+
+function stateSize(s: RegisterState): number {
+  plain(s);
+  if (s.recentOps.length > 0) throw unhandled;
+  return (s.exists ? 2 : 0) + bytesField(s.value) + (s.binary ? 2 : 0) + uint64Field(s.version) + int64Field(s.deletedAtMs)
+    + uint64Field(s.opsForgottenThrough) + bytesField(s.recentOpsPacked);
+}
+
+function writeState(out: Buffer, at: number, s: RegisterState): number {
+  at = putBool(out, at, 0x08, s.exists);
+  if (s.value.byteLength > 0) at = writeBytes(out, at, 0x12, s.value);
+  at = putBool(out, at, 0x18, s.binary);
+  at = putUint64(out, at, 0x20, s.version);
+  at = putUint64(out, at, 0x28, s.deletedAtMs);
+  at = putUint64(out, at, 0x38, s.opsForgottenThrough);
+  if (s.recentOpsPacked.byteLength > 0) at = writeBytes(out, at, 0x42, s.recentOpsPacked);
+  return at;
+}
+
+const noBytes = new Uint8Array(0);
+
+function readState(r: ProtoReader, end: number): RegisterState {
+  const s: RegisterState = {
+    $typeName: "ringkv.internal.v1.RegisterState",
+    exists: false,
+    value: noBytes,
+    binary: false,
+    version: 0n,
+    deletedAtMs: 0n,
+    recentOps: [],
+    opsForgottenThrough: 0n,
+    recentOpsPacked: noBytes,
+  };
+  while (r.pos < end) {
+    switch (r.small()) {
+      case 0x08: s.exists = r.bool(); break;
+      case 0x12: s.value = r.bytes(); break;
+      case 0x18: s.binary = r.bool(); break;
+      case 0x20: s.version = r.uint64(); break;
+      case 0x28: s.deletedAtMs = r.int64(); break;
+      case 0x38: s.opsForgottenThrough = r.uint64(); break;
+      case 0x42: s.recentOpsPacked = r.bytes(); break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return s;
+}
+
+/** A nested message field read once (protobuf-es merges repeats: left to it). */
+function once<T>(current: T | undefined): void {
+  if (current !== undefined) throw unhandled;
+}
+
+// ---- AcceptorRecord (storage) ----
+
+function recordSize(m: AcceptorRecord): number {
+  plain(m);
+  return (m.promised ? messageField(ballotSize(m.promised)) : 0) + (m.accepted ? messageField(ballotSize(m.accepted)) : 0)
+    + (m.state ? messageField(stateSize(m.state)) : 0) + stringField(m.fullKey);
+}
+
+function writeRecord(out: Buffer, at: number, m: AcceptorRecord): number {
+  if (m.promised) at = putMessage(out, at, 0x0a, m.promised, ballotSize, writeBallot);
+  if (m.accepted) at = putMessage(out, at, 0x12, m.accepted, ballotSize, writeBallot);
+  if (m.state) at = putMessage(out, at, 0x1a, m.state, stateSize, writeState);
+  return putString(out, at, 0x7a, m.fullKey);
+}
+
+function readRecord(r: ProtoReader, end: number): AcceptorRecord {
+  const m: AcceptorRecord = { $typeName: "ringkv.internal.v1.AcceptorRecord", fullKey: "" };
+  while (r.pos < end) {
+    switch (r.small()) {
+      case 0x0a: once(m.promised); m.promised = readBallot(r, r.delimitedEnd()); break;
+      case 0x12: once(m.accepted); m.accepted = readBallot(r, r.delimitedEnd()); break;
+      case 0x1a: once(m.state); m.state = readState(r, r.delimitedEnd()); break;
+      case 0x7a: m.fullKey = r.string(); break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return m;
+}
+
+// ---- Prepare, Accept, ReadLocal: requests ----
+
+function prepareRequestSize(m: PrepareRequest): number {
+  plain(m);
+  return stringField(m.key) + (m.ballot ? messageField(ballotSize(m.ballot)) : 0);
+}
+
+function writePrepareRequest(out: Buffer, at: number, m: PrepareRequest): number {
+  at = putString(out, at, 0x0a, m.key);
+  if (m.ballot) at = putMessage(out, at, 0x12, m.ballot, ballotSize, writeBallot);
+  return at;
+}
+
+function readPrepareRequest(r: ProtoReader, end: number): PrepareRequest {
+  const m: PrepareRequest = { $typeName: "ringkv.internal.v1.PrepareRequest", key: "" };
+  while (r.pos < end) {
+    switch (r.small()) {
+      case 0x0a: m.key = r.string(); break;
+      case 0x12: once(m.ballot); m.ballot = readBallot(r, r.delimitedEnd()); break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return m;
+}
+
+function acceptRequestSize(m: AcceptRequest): number {
+  plain(m);
+  return stringField(m.key) + (m.ballot ? messageField(ballotSize(m.ballot)) : 0) + (m.state ? messageField(stateSize(m.state)) : 0)
+    + (m.promiseNext ? messageField(ballotSize(m.promiseNext)) : 0) + (m.forget ? 2 : 0);
+}
+
+function writeAcceptRequest(out: Buffer, at: number, m: AcceptRequest): number {
+  at = putString(out, at, 0x0a, m.key);
+  if (m.ballot) at = putMessage(out, at, 0x12, m.ballot, ballotSize, writeBallot);
+  if (m.state) at = putMessage(out, at, 0x1a, m.state, stateSize, writeState);
+  if (m.promiseNext) at = putMessage(out, at, 0x22, m.promiseNext, ballotSize, writeBallot);
+  return putBool(out, at, 0x28, m.forget);
+}
+
+function readAcceptRequest(r: ProtoReader, end: number): AcceptRequest {
+  const m: AcceptRequest = { $typeName: "ringkv.internal.v1.AcceptRequest", key: "", forget: false };
+  while (r.pos < end) {
+    switch (r.small()) {
+      case 0x0a: m.key = r.string(); break;
+      case 0x12: once(m.ballot); m.ballot = readBallot(r, r.delimitedEnd()); break;
+      case 0x1a: once(m.state); m.state = readState(r, r.delimitedEnd()); break;
+      case 0x22: once(m.promiseNext); m.promiseNext = readBallot(r, r.delimitedEnd()); break;
+      case 0x28: m.forget = r.bool(); break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return m;
+}
+
+function readLocalRequestSize(m: ReadLocalRequest): number {
+  plain(m);
+  return stringField(m.key);
+}
+
+function writeReadLocalRequest(out: Buffer, at: number, m: ReadLocalRequest): number {
+  return putString(out, at, 0x0a, m.key);
+}
+
+function readReadLocalRequest(r: ProtoReader, end: number): ReadLocalRequest {
+  const m: ReadLocalRequest = { $typeName: "ringkv.internal.v1.ReadLocalRequest", key: "" };
+  while (r.pos < end) {
+    if (r.small() !== 0x0a) throw unhandled;
+    m.key = r.string();
+  }
+  r.endAt(end);
+  return m;
+}
+
+// ---- Prepare, Accept, ReadLocal: responses ----
+
+function prepareResponseSize(m: PrepareResponse): number {
+  plain(m);
+  return (m.ok ? 2 : 0) + (m.promised ? messageField(ballotSize(m.promised)) : 0) + (m.accepted ? messageField(ballotSize(m.accepted)) : 0)
+    + (m.state ? messageField(stateSize(m.state)) : 0);
+}
+
+function writePrepareResponse(out: Buffer, at: number, m: PrepareResponse): number {
+  at = putBool(out, at, 0x08, m.ok);
+  if (m.promised) at = putMessage(out, at, 0x12, m.promised, ballotSize, writeBallot);
+  if (m.accepted) at = putMessage(out, at, 0x1a, m.accepted, ballotSize, writeBallot);
+  if (m.state) at = putMessage(out, at, 0x22, m.state, stateSize, writeState);
+  return at;
+}
+
+function readPrepareResponse(r: ProtoReader, end: number): PrepareResponse {
+  const m: PrepareResponse = { $typeName: "ringkv.internal.v1.PrepareResponse", ok: false };
+  while (r.pos < end) {
+    switch (r.small()) {
+      case 0x08: m.ok = r.bool(); break;
+      case 0x12: once(m.promised); m.promised = readBallot(r, r.delimitedEnd()); break;
+      case 0x1a: once(m.accepted); m.accepted = readBallot(r, r.delimitedEnd()); break;
+      case 0x22: once(m.state); m.state = readState(r, r.delimitedEnd()); break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return m;
+}
+
+function acceptResponseSize(m: AcceptResponse): number {
+  plain(m);
+  return (m.ok ? 2 : 0) + (m.promised ? messageField(ballotSize(m.promised)) : 0);
+}
+
+function writeAcceptResponse(out: Buffer, at: number, m: AcceptResponse): number {
+  at = putBool(out, at, 0x08, m.ok);
+  if (m.promised) at = putMessage(out, at, 0x12, m.promised, ballotSize, writeBallot);
+  return at;
+}
+
+function readAcceptResponse(r: ProtoReader, end: number): AcceptResponse {
+  const m: AcceptResponse = { $typeName: "ringkv.internal.v1.AcceptResponse", ok: false };
+  while (r.pos < end) {
+    switch (r.small()) {
+      case 0x08: m.ok = r.bool(); break;
+      case 0x12: once(m.promised); m.promised = readBallot(r, r.delimitedEnd()); break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return m;
+}
+
+function readLocalResponseSize(m: ReadLocalResponse): number {
+  plain(m);
+  return (m.state ? messageField(stateSize(m.state)) : 0) + (m.accepted ? messageField(ballotSize(m.accepted)) : 0);
+}
+
+function writeReadLocalResponse(out: Buffer, at: number, m: ReadLocalResponse): number {
+  if (m.state) at = putMessage(out, at, 0x0a, m.state, stateSize, writeState);
+  if (m.accepted) at = putMessage(out, at, 0x12, m.accepted, ballotSize, writeBallot);
+  return at;
+}
+
+function readReadLocalResponse(r: ProtoReader, end: number): ReadLocalResponse {
+  const m: ReadLocalResponse = { $typeName: "ringkv.internal.v1.ReadLocalResponse" };
+  while (r.pos < end) {
+    switch (r.small()) {
+      case 0x0a: once(m.state); m.state = readState(r, r.delimitedEnd()); break;
+      case 0x12: once(m.accepted); m.accepted = readBallot(r, r.delimitedEnd()); break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return m;
+}
+
+// ---- batches ----
+
+function callSize(m: AcceptorCall): number {
+  plain(m);
+  const call = m.call;
+  switch (call.case) {
+    case "prepare": return messageField(prepareRequestSize(call.value));
+    case "accept": return messageField(acceptRequestSize(call.value));
+    case "read": return messageField(readLocalRequestSize(call.value));
+    default: return 0;
+  }
+}
+
+function writeCall(out: Buffer, at: number, m: AcceptorCall): number {
+  const call = m.call;
+  switch (call.case) {
+    case "prepare": return putMessage(out, at, 0x0a, call.value, prepareRequestSize, writePrepareRequest);
+    case "accept": return putMessage(out, at, 0x12, call.value, acceptRequestSize, writeAcceptRequest);
+    case "read": return putMessage(out, at, 0x1a, call.value, readLocalRequestSize, writeReadLocalRequest);
+    default: return at;
+  }
+}
+
+function readCall(r: ProtoReader, end: number): AcceptorCall {
+  const m: AcceptorCall = { $typeName: "ringkv.internal.v1.AcceptorCall", call: { case: undefined } };
+  while (r.pos < end) {
+    const tag = r.small();
+    // One member, once: protobuf-es lets a later member replace an earlier one (left to it).
+    if (m.call.case !== undefined) throw unhandled;
+    switch (tag) {
+      case 0x0a: m.call = { case: "prepare", value: readPrepareRequest(r, r.delimitedEnd()) }; break;
+      case 0x12: m.call = { case: "accept", value: readAcceptRequest(r, r.delimitedEnd()) }; break;
+      case 0x1a: m.call = { case: "read", value: readReadLocalRequest(r, r.delimitedEnd()) }; break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return m;
+}
+
+function callErrorSize(m: AcceptorCallError): number {
+  plain(m);
+  return stringField(m.reason) + stringField(m.message);
+}
+
+function writeCallError(out: Buffer, at: number, m: AcceptorCallError): number {
+  at = putString(out, at, 0x0a, m.reason);
+  return putString(out, at, 0x12, m.message);
+}
+
+function readCallError(r: ProtoReader, end: number): AcceptorCallError {
+  const m: AcceptorCallError = { $typeName: "ringkv.internal.v1.AcceptorCallError", reason: "", message: "" };
+  while (r.pos < end) {
+    switch (r.small()) {
+      case 0x0a: m.reason = r.string(); break;
+      case 0x12: m.message = r.string(); break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return m;
+}
+
+function resultSize(m: AcceptorResult): number {
+  plain(m);
+  const result = m.result;
+  switch (result.case) {
+    case "prepare": return messageField(prepareResponseSize(result.value));
+    case "accept": return messageField(acceptResponseSize(result.value));
+    case "read": return messageField(readLocalResponseSize(result.value));
+    case "error": return messageField(callErrorSize(result.value));
+    default: return 0;
+  }
+}
+
+function writeResult(out: Buffer, at: number, m: AcceptorResult): number {
+  const result = m.result;
+  switch (result.case) {
+    case "prepare": return putMessage(out, at, 0x0a, result.value, prepareResponseSize, writePrepareResponse);
+    case "accept": return putMessage(out, at, 0x12, result.value, acceptResponseSize, writeAcceptResponse);
+    case "read": return putMessage(out, at, 0x1a, result.value, readLocalResponseSize, writeReadLocalResponse);
+    case "error": return putMessage(out, at, 0x22, result.value, callErrorSize, writeCallError);
+    default: return at;
+  }
+}
+
+function readResult(r: ProtoReader, end: number): AcceptorResult {
+  const m: AcceptorResult = { $typeName: "ringkv.internal.v1.AcceptorResult", result: { case: undefined } };
+  while (r.pos < end) {
+    const tag = r.small();
+    if (m.result.case !== undefined) throw unhandled;
+    switch (tag) {
+      case 0x0a: m.result = { case: "prepare", value: readPrepareResponse(r, r.delimitedEnd()) }; break;
+      case 0x12: m.result = { case: "accept", value: readAcceptResponse(r, r.delimitedEnd()) }; break;
+      case 0x1a: m.result = { case: "read", value: readReadLocalResponse(r, r.delimitedEnd()) }; break;
+      case 0x22: m.result = { case: "error", value: readCallError(r, r.delimitedEnd()) }; break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return m;
+}
+
+function batchRequestSize(m: AcceptorBatchRequest): number {
+  plain(m);
+  let size = 0;
+  for (const call of m.calls) size += messageField(callSize(call));
+  return size;
+}
+
+function writeBatchRequest(out: Buffer, at: number, m: AcceptorBatchRequest): number {
+  for (const call of m.calls) at = putMessage(out, at, 0x0a, call, callSize, writeCall);
+  return at;
+}
+
+function readBatchRequest(r: ProtoReader, end: number): AcceptorBatchRequest {
+  const m: AcceptorBatchRequest = { $typeName: "ringkv.internal.v1.AcceptorBatchRequest", calls: [] };
+  while (r.pos < end) {
+    if (r.small() !== 0x0a) throw unhandled;
+    m.calls.push(readCall(r, r.delimitedEnd()));
+  }
+  r.endAt(end);
+  return m;
+}
+
+function batchResponseSize(m: AcceptorBatchResponse): number {
+  plain(m);
+  let size = 0;
+  for (const result of m.results) size += messageField(resultSize(result));
+  return size;
+}
+
+function writeBatchResponse(out: Buffer, at: number, m: AcceptorBatchResponse): number {
+  for (const result of m.results) at = putMessage(out, at, 0x0a, result, resultSize, writeResult);
+  return at;
+}
+
+function readBatchResponse(r: ProtoReader, end: number): AcceptorBatchResponse {
+  const m: AcceptorBatchResponse = { $typeName: "ringkv.internal.v1.AcceptorBatchResponse", results: [] };
+  while (r.pos < end) {
+    if (r.small() !== 0x0a) throw unhandled;
+    m.results.push(readResult(r, r.delimitedEnd()));
+  }
+  r.endAt(end);
+  return m;
+}
+
+// ---- the codecs ----
+
+function codec<M>(what: string, size: (m: M) => number, write: (out: Buffer, at: number, m: M) => number, read: (r: ProtoReader, end: number) => M): WireCodec<M> {
+  return {
+    encode(message, pooled) {
+      const total = size(message);
+      const out = pooled ? Buffer.allocUnsafe(total) : Buffer.allocUnsafeSlow(total);
+      checkWritten(what, write(out, 0, message), total);
+      return out;
+    },
+    decode(bytes) {
+      return read(new ProtoReader(bytes), bytes.byteLength);
+    },
+  };
+}
+
+export const ballotCodec = codec("Ballot", ballotSize, writeBallot, readBallot);
+export const acceptorRecordCodec = codec("AcceptorRecord", recordSize, writeRecord, readRecord);
+export const prepareRequestCodec = codec("PrepareRequest", prepareRequestSize, writePrepareRequest, readPrepareRequest);
+export const prepareResponseCodec = codec("PrepareResponse", prepareResponseSize, writePrepareResponse, readPrepareResponse);
+export const acceptRequestCodec = codec("AcceptRequest", acceptRequestSize, writeAcceptRequest, readAcceptRequest);
+export const acceptResponseCodec = codec("AcceptResponse", acceptResponseSize, writeAcceptResponse, readAcceptResponse);
+export const readLocalRequestCodec = codec("ReadLocalRequest", readLocalRequestSize, writeReadLocalRequest, readReadLocalRequest);
+export const readLocalResponseCodec = codec("ReadLocalResponse", readLocalResponseSize, writeReadLocalResponse, readReadLocalResponse);
+export const acceptorBatchRequestCodec = codec("AcceptorBatchRequest", batchRequestSize, writeBatchRequest, readBatchRequest);
+export const acceptorBatchResponseCodec = codec("AcceptorBatchResponse", batchResponseSize, writeBatchResponse, readBatchResponse);
+
+/** Makes protobuf encoding and decoding of these messages (net/message-codecs.ts) use the codecs above. */
+export function installPeerWireCodecs(): void {
+  registerWireCodec(BallotSchema, ballotCodec);
+  registerWireCodec(AcceptorRecordSchema, acceptorRecordCodec);
+  registerWireCodec(PrepareRequestSchema, prepareRequestCodec);
+  registerWireCodec(PrepareResponseSchema, prepareResponseCodec);
+  registerWireCodec(AcceptRequestSchema, acceptRequestCodec);
+  registerWireCodec(AcceptResponseSchema, acceptResponseCodec);
+  registerWireCodec(ReadLocalRequestSchema, readLocalRequestCodec);
+  registerWireCodec(ReadLocalResponseSchema, readLocalResponseCodec);
+  registerWireCodec(AcceptorBatchRequestSchema, acceptorBatchRequestCodec);
+  registerWireCodec(AcceptorBatchResponseSchema, acceptorBatchResponseCodec);
+}

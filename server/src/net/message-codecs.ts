@@ -1,0 +1,54 @@
+import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+
+/**
+ * A hand-written protobuf codec for one message type (see net/proto-wire.ts). Both methods may
+ * throw for input they leave to protobuf-es; they must otherwise give exactly what protobuf-es
+ * gives.
+ */
+export interface WireCodec<M> {
+  /**
+   * The message in protobuf binary. `pooled`: in a slice of Node's Buffer pool (for bytes sent
+   * and dropped); else in a buffer of its own (for bytes kept, e.g. a stored record).
+   */
+  encode(message: M, pooled: boolean): Uint8Array;
+  decode(bytes: Uint8Array): M;
+}
+
+const codecs = new Map<string, WireCodec<unknown>>();
+
+/**
+ * Makes {@link encodeMessage} and {@link decodeMessage} use `codec` for `schema`'s messages
+ * (process-wide, like protobuf-es's own text-encoding hook; installed once at startup).
+ */
+export function registerWireCodec<D extends DescMessage>(schema: D, codec: WireCodec<MessageShape<D>>): void {
+  codecs.set(schema.typeName, codec as WireCodec<unknown>);
+}
+
+/**
+ * `toBinary`, through the registered codec where there is one. Whatever that codec does not
+ * handle (it throws) protobuf-es encodes, and reports its own errors.
+ */
+export function encodeMessage<D extends DescMessage>(schema: D, message: MessageShape<D>, pooled = true): Uint8Array {
+  const codec = codecs.get(schema.typeName);
+  if (codec !== undefined) {
+    try {
+      return codec.encode(message, pooled);
+    } catch {
+      // left to protobuf-es, below
+    }
+  }
+  return toBinary(schema, message);
+}
+
+/** `fromBinary`, the same way; bytes fields may be views into `bytes`, as protobuf-es's are. */
+export function decodeMessage<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
+  const codec = codecs.get(schema.typeName);
+  if (codec !== undefined) {
+    try {
+      return codec.decode(bytes) as MessageShape<D>;
+    } catch {
+      // left to protobuf-es, below
+    }
+  }
+  return fromBinary(schema, bytes);
+}

@@ -1,0 +1,221 @@
+import { getTextEncoding } from "@bufbuild/protobuf/wire";
+
+/**
+ * Protobuf wire-format primitives for the hand-written codecs of the hot messages
+ * (cluster/forward-batch-wire.ts, cluster/peer-wire.ts). The encoders write exactly what
+ * protobuf-es's `toBinary` writes (fields in number order, proto3 defaults left out); the
+ * decoders read only the plain layout such an encoder produces and give up on anything else (an
+ * unknown or repeated field, a non-canonical value, truncation) by throwing {@link unhandled}, so
+ * that the caller decodes those bytes with protobuf-es instead: same result, same errors.
+ *
+ * Why by hand at all: protobuf-es's reader and writer are reflective and allocate per field (a
+ * Uint8Array per string and per flushed varint, a fork per nested message, a reflection wrapper
+ * per message); see the codecs for what that cost per call.
+ */
+
+/** Thrown by a decoder for bytes it leaves to protobuf-es (one shared object: no stack per throw). */
+export const unhandled: Error = new Error("left to protobuf-es");
+
+/** Wire types. */
+export const varintType = 0;
+export const delimitedType = 2;
+
+/** The key of a field: number and wire type. */
+export function tagOf(field: number, wireType: number): number {
+  return (field << 3) | wireType;
+}
+
+// ---- sizes ----
+
+/** Size of a non-negative integer below 2^53 as a varint (lengths, milliseconds, tags). */
+export function varintSize(value: number): number {
+  let size = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Size of a 64-bit field value as a varint; an int64 below zero takes ten bytes, as protobuf-es writes it. */
+export function varint64Size(value: bigint): number {
+  if (value >= 0n && value < 0x20000000000000n) return varintSize(Number(value));
+  let v = BigInt.asUintN(64, value);
+  let size = 1;
+  while (v >= 0x80n) {
+    v >>= 7n;
+    size++;
+  }
+  return size;
+}
+
+/** Size of a length-delimited field with a one-byte key and `length` bytes of content. */
+export function delimitedSize(length: number): number {
+  return 1 + varintSize(length) + length;
+}
+
+/** UTF-8 length of a string, as protobuf-es's encoder (TextEncoder, lone surrogates as U+FFFD) makes it. */
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
+
+// ---- writing (into a Buffer sized in advance; each returns the next position) ----
+
+export function writeVarint(out: Buffer, start: number, value: number): number {
+  let at = start;
+  while (value >= 0x80) {
+    out[at++] = (value % 128) | 0x80;
+    value = Math.floor(value / 128);
+  }
+  out[at++] = value;
+  return at;
+}
+
+export function writeVarint64(out: Buffer, start: number, value: bigint): number {
+  if (value >= 0n && value < 0x20000000000000n) return writeVarint(out, start, Number(value));
+  let at = start;
+  let v = BigInt.asUintN(64, value);
+  while (v >= 0x80n) {
+    out[at++] = Number(v & 0x7fn) | 0x80;
+    v >>= 7n;
+  }
+  out[at++] = Number(v);
+  return at;
+}
+
+/** A string field: key, length, UTF-8 (written even when empty; callers skip proto3 defaults). */
+export function writeString(out: Buffer, start: number, tag: number, text: string, length: number): number {
+  let at = start;
+  out[at++] = tag;
+  at = writeVarint(out, at, length);
+  // Buffer.write encodes as TextEncoder does (a lone surrogate becomes U+FFFD, 3 bytes); a
+  // disagreement with the length must never leave unwritten pool bytes in the message.
+  if (length > 0 && out.write(text, at, length, "utf8") !== length) throw new Error(`protobuf encoding: UTF-8 length of a ${text.length}-character string is not ${length}`);
+  return at + length;
+}
+
+/** A bytes field: key, length, content. */
+export function writeBytes(out: Buffer, start: number, tag: number, bytes: Uint8Array): number {
+  let at = start;
+  out[at++] = tag;
+  at = writeVarint(out, at, bytes.byteLength);
+  out.set(bytes, at);
+  return at + bytes.byteLength;
+}
+
+/** Checks that an encoder filled exactly the size it computed. */
+export function checkWritten(what: string, at: number, total: number): void {
+  if (at !== total) throw new Error(`${what} encoding wrote ${at} of ${total} bytes`);
+}
+
+// ---- reading ----
+
+const textEncoding = getTextEncoding();
+
+/**
+ * Reads fields from `buf`; every method throws {@link unhandled} on what it does not read
+ * plainly. Bytes fields are views into `buf`, as protobuf-es's are.
+ */
+export class ProtoReader {
+  pos = 0;
+  readonly buf: Uint8Array;
+  readonly #latin1: Buffer;
+
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
+    this.#latin1 = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /** A varint below 2^28 (keys, lengths, bools, small numbers); anything longer is left to protobuf-es. */
+  small(): number {
+    const buf = this.buf;
+    let b = buf[this.pos++]!;
+    if (b < 0x80) return b;
+    let value = b & 0x7f;
+    b = buf[this.pos++]!;
+    value |= (b & 0x7f) << 7;
+    if (b < 0x80) return value;
+    b = buf[this.pos++]!;
+    value |= (b & 0x7f) << 14;
+    if (b < 0x80) return value;
+    b = buf[this.pos++]!;
+    value |= (b & 0x7f) << 21;
+    if (b < 0x80) return value;
+    throw unhandled;
+  }
+
+  /** A bool: 0 or 1 (what protobuf-es writes). */
+  bool(): boolean {
+    const b = this.buf[this.pos++];
+    if (b === 1) return true;
+    if (b === 0) return false;
+    throw unhandled;
+  }
+
+  /** A uint64 varint, as protobuf-es's bigint. */
+  uint64(): bigint {
+    const buf = this.buf;
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 7; i++) {
+      const b = buf[this.pos++];
+      if (b === undefined) throw unhandled;
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return BigInt(value);
+      scale *= 128;
+    }
+    let big = BigInt(value);
+    let shift = 49n;
+    for (let i = 7; i < 10; i++) {
+      const b = buf[this.pos++];
+      if (b === undefined) throw unhandled;
+      big |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return BigInt.asUintN(64, big);
+      shift += 7n;
+    }
+    throw unhandled;
+  }
+
+  /** An int64 varint (two's complement in ten bytes when negative). */
+  int64(): bigint {
+    return BigInt.asIntN(64, this.uint64());
+  }
+
+  /** Where a length-delimited field that starts here ends (after reading its length). */
+  delimitedEnd(): number {
+    const length = this.small();
+    const end = this.pos + length;
+    if (end > this.buf.byteLength) throw unhandled;
+    return end;
+  }
+
+  bytes(): Uint8Array {
+    const end = this.delimitedEnd();
+    const bytes = this.buf.subarray(this.pos, end);
+    this.pos = end;
+    return bytes;
+  }
+
+  /** A proto3 string: UTF-8 checked as protobuf-es checks it; ASCII read directly. */
+  string(): string {
+    const end = this.delimitedEnd();
+    const start = this.pos;
+    this.pos = end;
+    const buf = this.buf;
+    for (let i = start; i < end; i++) {
+      if (buf[i]! >= 0x80) {
+        try {
+          return textEncoding.decodeUtf8(buf.subarray(start, end), true);
+        } catch {
+          throw unhandled;
+        }
+      }
+    }
+    return this.#latin1.toString("latin1", start, end);
+  }
+
+  /** Checks that a nested message ended exactly at its end. */
+  endAt(end: number): void {
+    if (this.pos !== end) throw unhandled;
+  }
+}
