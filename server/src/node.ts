@@ -38,6 +38,8 @@ import { createRequestStats } from "./observability/request-stats.js";
 import { createLeanGrpcServer } from "./net/lean-grpc-server.js";
 import { installShortStringUtf8 } from "./net/short-utf8.js";
 import { installPeerWireCodecs } from "./cluster/peer-wire.js";
+import { installForwardBatchCodecs } from "./cluster/forward-batch-wire.js";
+import { installKvWireCodecs } from "./api/kv-wire.js";
 import { createOnePortServer, type OnePortServer } from "./net/one-port-server.js";
 import { createLmdbEngine } from "./storage/lmdb-engine.js";
 import { createMemoryEngine } from "./storage/memory-engine.js";
@@ -66,8 +68,11 @@ function defaultWebDir(): string {
 export async function startNode(config: NodeConfig, logger: Logger = createLogger({ nodeId: config.nodeId, level: config.logLevel })): Promise<RunningNode> {
   const startedAt = Date.now();
   installShortStringUtf8();
-  // Hand-written codecs for the replication messages and stored records (cluster/peer-wire.ts).
+  // Hand-written codecs for the hot messages: replication and stored records (cluster/peer-wire.ts),
+  // forward batches (cluster/forward-batch-wire.ts), Get/Put/Delete (api/kv-wire.ts).
   installPeerWireCodecs();
+  installForwardBatchCodecs();
+  installKvWireCodecs();
   if (config.storage === "lmdb") mkdirSync(config.dataDir, { recursive: true });
   const store = createRecordStore(config.storage === "lmdb" ? createLmdbEngine({ path: config.dataDir }) : createMemoryEngine());
   const membership = createMembership({

@@ -1,6 +1,7 @@
-import { create, fromBinary, toBinary, type DescMethodUnary } from "@bufbuild/protobuf";
+import { create, type DescMethodUnary } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
+import { decodeMessage, encodeMessage } from "../net/message-codecs.js";
 import { ForwardedResultSchema, type ForwardBatchRequest, type ForwardedCall, type ForwardedResult, type PeerService } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 
 /** Runs one unary call as if it had arrived on its own (LeanGrpcServer.runUnary). */
@@ -34,13 +35,13 @@ async function runOne(run: UnaryRunner, call: ForwardedCall): Promise<ForwardedR
     if (method === undefined) throw new ConnectError(`a forward batch cannot carry ${JSON.stringify(call.method)}: only Get, Put and Delete`, Code.InvalidArgument);
     let input: unknown;
     try {
-      input = fromBinary(method.input, call.request);
+      input = decodeMessage(method.input, call.request);
     } catch (e) {
       throw new ConnectError(`parse binary: ${e instanceof Error ? e.message : String(e)}`, Code.InvalidArgument);
     }
     const headers = { ...call.headers, "content-type": "application/grpc" };
     const output = await run(`/${KeyValueService.typeName}/${call.method}`, input, headers, call.timeoutMs > 0n ? Number(call.timeoutMs) : undefined);
-    return create(ForwardedResultSchema, { code: 0, response: toBinary(method.output, output as never) });
+    return create(ForwardedResultSchema, { code: 0, response: encodeMessage(method.output, output as never) });
   } catch (e) {
     const ce = ConnectError.from(e);
     const metadata: Record<string, string> = {};

@@ -1,8 +1,9 @@
-import { create, toBinary } from "@bufbuild/protobuf";
-import { ForwardBatchRequestSchema } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { ForwardBatchRequestSchema, ForwardBatchResponseSchema } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../testing/seeded-random.js";
-import { encodeForwardBatch, type ForwardedCallFields } from "./forward-batch-wire.js";
+import { expectSameAsProtobufEs, randomBytes, randomText } from "../testing/wire-check.js";
+import { encodeForwardBatch, forwardBatchRequestCodec, forwardBatchResponseCodec, type ForwardedCallFields } from "./forward-batch-wire.js";
 
 /** protobuf-es's encoding of the same batch: the reference. */
 function reference(calls: readonly ForwardedCallFields[]): Uint8Array {
@@ -42,5 +43,24 @@ describe("encodeForwardBatch()", () => {
     for (const timeoutMs of [Number.POSITIVE_INFINITY, Number.NaN, -1, 1.5]) {
       expect(() => encodeForwardBatch([{ method: "Get", request: new Uint8Array(0), headers: {}, timeoutMs }])).toThrow(RangeError);
     }
+  });
+
+  it("decodes batches as protobuf-es does, and writes and reads their answers as protobuf-es does", () => {
+    const below = seededRandom(29);
+    const text = randomText(below);
+    const bytes = randomBytes(below);
+    const map = () => Object.fromEntries(Array.from({ length: below(5) }, () => [text(12), text(40)]));
+    for (let run = 0; run < 200; run++) {
+      const calls = Array.from({ length: below(6) }, (): ForwardedCallFields => ({ method: text(8), request: bytes(60), headers: map(), timeoutMs: below(3) === 0 ? 0 : below(100_000) }));
+      const encoded = encodeForwardBatch(calls);
+      expect(forwardBatchRequestCodec.decode(encoded)).toEqual(fromBinary(ForwardBatchRequestSchema, encoded));
+      const response = create(ForwardBatchResponseSchema, {
+        results: Array.from({ length: below(6) }, () => ({ code: below(3) === 0 ? below(17) : 0, response: bytes(80), message: text(40), metadata: map() })),
+      });
+      expectSameAsProtobufEs(ForwardBatchResponseSchema, forwardBatchResponseCodec, response);
+    }
+    // A map entry without its value, a key twice: what protobuf-es makes of them.
+    const odd = Buffer.from([0x0a, 0x0a, 0x1a, 0x03, 0x0a, 0x01, 0x61, 0x1a, 0x03, 0x0a, 0x01, 0x61]);
+    expect(forwardBatchRequestCodec.decode(odd)).toEqual(fromBinary(ForwardBatchRequestSchema, odd));
   });
 });

@@ -1,9 +1,10 @@
-import { create, fromBinary, toBinary, type DescMethodUnary } from "@bufbuild/protobuf";
+import { create, type DescMethodUnary } from "@bufbuild/protobuf";
 import { Code, ConnectError, type CallOptions, type Client } from "@connectrpc/connect";
 import { KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import type { ForwardBatchResponse } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { encodeForwardBatch, type ForwardedCallFields } from "./forward-batch-wire.js";
 import { cancellationOf } from "../net/cancel-watch.js";
+import { decodeMessage, encodeMessage } from "../net/message-codecs.js";
 import { ForwardCallOptions } from "./forwarder.js";
 import { createTurnBatcher, type BatchOutcome } from "./turn-batcher.js";
 
@@ -42,7 +43,7 @@ export function createBatchingKvClient(single: Client<typeof KeyValueService>, s
       return forwards.map((f, i): BatchOutcome<unknown> => {
         const result = res.results[i];
         if (result === undefined) return { ok: false, error: new ConnectError(`forward batch answer is missing item ${i}`, Code.Internal) };
-        if (result.code === 0) return { ok: true, value: fromBinary(f.method.output, result.response) };
+        if (result.code === 0) return { ok: true, value: decodeMessage(f.method.output, result.response) };
         return { ok: false, error: new ConnectError(result.message, result.code as Code, new Headers(result.metadata)) };
       });
     },
@@ -68,7 +69,7 @@ export function createBatchingKvClient(single: Client<typeof KeyValueService>, s
 function encode(f: Forward): ForwardedCallFields {
   return (f.encoded ??= {
     method: f.method.name,
-    request: toBinary(f.method.input, create(f.method.input, f.request as never)),
+    request: encodeMessage(f.method.input, create(f.method.input, f.request as never)),
     headers: f.options instanceof ForwardCallOptions ? f.options.headers : headerRecord(f.options?.headers),
     timeoutMs: wholeTimeoutMs(f.options?.timeoutMs),
   });

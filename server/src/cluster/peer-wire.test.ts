@@ -1,4 +1,4 @@
-import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   AcceptorBatchRequestSchema,
   AcceptorBatchResponseSchema,
@@ -17,8 +17,9 @@ import {
   type RegisterState,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { describe, expect, it } from "vitest";
-import { decodeMessage, encodeMessage, type WireCodec } from "../net/message-codecs.js";
+import { decodeMessage, encodeMessage } from "../net/message-codecs.js";
 import { seededRandom } from "../testing/seeded-random.js";
+import { expectSameAsProtobufEs as check, randomBytes, randomText, uint64Samples as uint64s } from "../testing/wire-check.js";
 import {
   acceptorBatchRequestCodec,
   acceptorBatchResponseCodec,
@@ -34,11 +35,8 @@ import {
 } from "./peer-wire.js";
 
 const below = seededRandom(41);
-// ASCII, Latin-1, CJK, an astral character (a surrogate pair) and lone surrogates.
-const alphabet = ["a", "Z", "-", "0", "é", "ß", "中", "😀", "\ud800", "\udfff"];
-const text = (max: number) => Array.from({ length: below(max + 1) }, () => alphabet[below(below(4) === 0 ? alphabet.length : 3)]).join("");
-const bytes = (max: number) => Uint8Array.from({ length: below(max + 1) }, () => below(256));
-const uint64s = [0n, 1n, 127n, 128n, 2n ** 32n, 2n ** 49n - 1n, 2n ** 49n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n];
+const text = randomText(below);
+const bytes = randomBytes(below);
 const int64s = [0n, 1n, 1_700_000_000_000n, -1n, -(2n ** 63n), 2n ** 63n - 1n];
 const pick = <T>(values: readonly T[]): T => values[below(values.length)]!;
 const maybe = <T>(make: () => T): T | undefined => (below(3) === 0 ? undefined : make());
@@ -80,15 +78,6 @@ function result(): AcceptorResult {
     case 3: return create(schema, { result: { case: "error", value: { reason: text(10), message: text(60) } } }) as AcceptorResult;
     default: return create(schema, {}) as AcceptorResult;
   }
-}
-
-/** The codec writes protobuf-es's bytes and reads them back to protobuf-es's message. */
-function check<D extends DescMessage>(schema: D, codec: WireCodec<MessageShape<D>>, message: MessageShape<D>): void {
-  const reference = toBinary(schema, message);
-  for (const pooled of [true, false]) {
-    expect(Buffer.from(codec.encode(message, pooled)).toString("hex")).toBe(Buffer.from(reference).toString("hex"));
-  }
-  expect(codec.decode(reference)).toEqual(fromBinary(schema, reference));
 }
 
 describe("peer-wire codecs", () => {

@@ -24,19 +24,24 @@ import {
   type ReadLocalResponse,
   type RegisterState,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { registerWireCodec } from "../net/message-codecs.js";
 import {
-  checkWritten,
-  delimitedSize,
-  ProtoReader,
+  bytesField,
+  int64Field,
+  messageField,
+  once,
+  plain,
+  putBool,
+  putMessage,
+  putString,
+  putUint64,
+  stringField,
+  uint64Field,
   unhandled,
-  utf8Length,
-  varint64Size,
+  wireCodec,
   writeBytes,
-  writeString,
-  writeVarint,
-  writeVarint64,
+  type ProtoReader,
 } from "../net/proto-wire.js";
-import { registerWireCodec, type WireCodec } from "../net/message-codecs.js";
 
 /**
  * Hand-written protobuf codecs for the CASPaxos messages (peer.proto): what a proposer sends to
@@ -52,64 +57,6 @@ import { registerWireCodec, type WireCodec } from "../net/message-codecs.js";
  * stored, and their per-field allocations were a fifth of an acceptor's garbage: together about
  * an eighth of a replica's main-thread time under replicated Puts (BENCHMARKS.md).
  */
-
-// ---- proto3 scalar fields: size with key, skipping defaults as protobuf-es does ----
-
-const maxUint64 = 0xffffffffffffffffn;
-const minInt64 = -0x8000000000000000n;
-const maxInt64 = 0x7fffffffffffffffn;
-
-function uint64Field(value: bigint): number {
-  if (value === 0n) return 0;
-  if (value < 0n || value > maxUint64) throw unhandled; // protobuf-es reports the invalid value
-  return 1 + varint64Size(value);
-}
-
-function int64Field(value: bigint): number {
-  if (value === 0n) return 0;
-  if (value < minInt64 || value > maxInt64) throw unhandled;
-  return 1 + varint64Size(value);
-}
-
-function stringField(text: string): number {
-  return text.length === 0 ? 0 : delimitedSize(utf8Length(text));
-}
-
-function bytesField(bytes: Uint8Array): number {
-  return bytes.byteLength === 0 ? 0 : delimitedSize(bytes.byteLength);
-}
-
-function messageField(size: number): number {
-  return delimitedSize(size);
-}
-
-/** Messages with unknown fields keep them (protobuf-es writes them back): left to protobuf-es. */
-function plain(message: { $unknown?: unknown[] }): void {
-  if (message.$unknown !== undefined && message.$unknown.length > 0) throw unhandled;
-}
-
-function putString(out: Buffer, at: number, tag: number, text: string): number {
-  return text.length === 0 ? at : writeString(out, at, tag, text, utf8Length(text));
-}
-
-function putUint64(out: Buffer, at: number, tag: number, value: bigint): number {
-  if (value === 0n) return at;
-  out[at] = tag;
-  return writeVarint64(out, at + 1, value);
-}
-
-function putBool(out: Buffer, at: number, tag: number, value: boolean): number {
-  if (!value) return at;
-  out[at] = tag;
-  out[at + 1] = 1;
-  return at + 2;
-}
-
-function putMessage<M>(out: Buffer, at: number, tag: number, message: M, size: (m: M) => number, write: (out: Buffer, at: number, m: M) => number): number {
-  out[at] = tag;
-  const start = writeVarint(out, at + 1, size(message));
-  return write(out, start, message);
-}
 
 // ---- Ballot ----
 
@@ -186,11 +133,6 @@ function readState(r: ProtoReader, end: number): RegisterState {
   }
   r.endAt(end);
   return s;
-}
-
-/** A nested message field read once (protobuf-es merges repeats: left to it). */
-function once<T>(current: T | undefined): void {
-  if (current !== undefined) throw unhandled;
 }
 
 // ---- AcceptorRecord (storage) ----
@@ -526,30 +468,16 @@ function readBatchResponse(r: ProtoReader, end: number): AcceptorBatchResponse {
 
 // ---- the codecs ----
 
-function codec<M>(what: string, size: (m: M) => number, write: (out: Buffer, at: number, m: M) => number, read: (r: ProtoReader, end: number) => M): WireCodec<M> {
-  return {
-    encode(message, pooled) {
-      const total = size(message);
-      const out = pooled ? Buffer.allocUnsafe(total) : Buffer.allocUnsafeSlow(total);
-      checkWritten(what, write(out, 0, message), total);
-      return out;
-    },
-    decode(bytes) {
-      return read(new ProtoReader(bytes), bytes.byteLength);
-    },
-  };
-}
-
-export const ballotCodec = codec("Ballot", ballotSize, writeBallot, readBallot);
-export const acceptorRecordCodec = codec("AcceptorRecord", recordSize, writeRecord, readRecord);
-export const prepareRequestCodec = codec("PrepareRequest", prepareRequestSize, writePrepareRequest, readPrepareRequest);
-export const prepareResponseCodec = codec("PrepareResponse", prepareResponseSize, writePrepareResponse, readPrepareResponse);
-export const acceptRequestCodec = codec("AcceptRequest", acceptRequestSize, writeAcceptRequest, readAcceptRequest);
-export const acceptResponseCodec = codec("AcceptResponse", acceptResponseSize, writeAcceptResponse, readAcceptResponse);
-export const readLocalRequestCodec = codec("ReadLocalRequest", readLocalRequestSize, writeReadLocalRequest, readReadLocalRequest);
-export const readLocalResponseCodec = codec("ReadLocalResponse", readLocalResponseSize, writeReadLocalResponse, readReadLocalResponse);
-export const acceptorBatchRequestCodec = codec("AcceptorBatchRequest", batchRequestSize, writeBatchRequest, readBatchRequest);
-export const acceptorBatchResponseCodec = codec("AcceptorBatchResponse", batchResponseSize, writeBatchResponse, readBatchResponse);
+export const ballotCodec = wireCodec("Ballot", ballotSize, writeBallot, readBallot);
+export const acceptorRecordCodec = wireCodec("AcceptorRecord", recordSize, writeRecord, readRecord);
+export const prepareRequestCodec = wireCodec("PrepareRequest", prepareRequestSize, writePrepareRequest, readPrepareRequest);
+export const prepareResponseCodec = wireCodec("PrepareResponse", prepareResponseSize, writePrepareResponse, readPrepareResponse);
+export const acceptRequestCodec = wireCodec("AcceptRequest", acceptRequestSize, writeAcceptRequest, readAcceptRequest);
+export const acceptResponseCodec = wireCodec("AcceptResponse", acceptResponseSize, writeAcceptResponse, readAcceptResponse);
+export const readLocalRequestCodec = wireCodec("ReadLocalRequest", readLocalRequestSize, writeReadLocalRequest, readReadLocalRequest);
+export const readLocalResponseCodec = wireCodec("ReadLocalResponse", readLocalResponseSize, writeReadLocalResponse, readReadLocalResponse);
+export const acceptorBatchRequestCodec = wireCodec("AcceptorBatchRequest", batchRequestSize, writeBatchRequest, readBatchRequest);
+export const acceptorBatchResponseCodec = wireCodec("AcceptorBatchResponse", batchResponseSize, writeBatchResponse, readBatchResponse);
 
 /** Makes protobuf encoding and decoding of these messages (net/message-codecs.ts) use the codecs above. */
 export function installPeerWireCodecs(): void {

@@ -1,4 +1,5 @@
 import { getTextEncoding } from "@bufbuild/protobuf/wire";
+import type { WireCodec } from "./message-codecs.js";
 
 /**
  * Protobuf wire-format primitives for the hand-written codecs of the hot messages
@@ -107,6 +108,65 @@ export function writeBytes(out: Buffer, start: number, tag: number, bytes: Uint8
 export function checkWritten(what: string, at: number, total: number): void {
   if (at !== total) throw new Error(`${what} encoding wrote ${at} of ${total} bytes`);
 }
+
+// ---- proto3 fields: size with key, skipping defaults as protobuf-es does; writers to match ----
+
+const maxUint64 = 0xffffffffffffffffn;
+const minInt64 = -0x8000000000000000n;
+const maxInt64 = 0x7fffffffffffffffn;
+
+export function uint64Field(value: bigint): number {
+  if (value === 0n) return 0;
+  if (value < 0n || value > maxUint64) throw unhandled; // protobuf-es reports the invalid value
+  return 1 + varint64Size(value);
+}
+
+export function int64Field(value: bigint): number {
+  if (value === 0n) return 0;
+  if (value < minInt64 || value > maxInt64) throw unhandled;
+  return 1 + varint64Size(value);
+}
+
+export function stringField(text: string): number {
+  return text.length === 0 ? 0 : delimitedSize(utf8Length(text));
+}
+
+export function bytesField(bytes: Uint8Array): number {
+  return bytes.byteLength === 0 ? 0 : delimitedSize(bytes.byteLength);
+}
+
+export function messageField(size: number): number {
+  return delimitedSize(size);
+}
+
+/** Messages with unknown fields keep them (protobuf-es writes them back): left to protobuf-es. */
+export function plain(message: { $unknown?: unknown[] }): void {
+  if (message.$unknown !== undefined && message.$unknown.length > 0) throw unhandled;
+}
+
+export function putString(out: Buffer, at: number, tag: number, text: string): number {
+  return text.length === 0 ? at : writeString(out, at, tag, text, utf8Length(text));
+}
+
+export function putUint64(out: Buffer, at: number, tag: number, value: bigint): number {
+  if (value === 0n) return at;
+  out[at] = tag;
+  return writeVarint64(out, at + 1, value);
+}
+
+export function putBool(out: Buffer, at: number, tag: number, value: boolean): number {
+  if (!value) return at;
+  out[at] = tag;
+  out[at + 1] = 1;
+  return at + 2;
+}
+
+export function putMessage<M>(out: Buffer, at: number, tag: number, message: M, size: (m: M) => number, write: (out: Buffer, at: number, m: M) => number): number {
+  out[at] = tag;
+  const start = writeVarint(out, at + 1, size(message));
+  return write(out, start, message);
+}
+
 
 // ---- reading ----
 
@@ -218,4 +278,24 @@ export class ProtoReader {
   endAt(end: number): void {
     if (this.pos !== end) throw unhandled;
   }
+}
+
+/** A nested message field read once (protobuf-es merges repeats: left to it). */
+export function once<T>(current: T | undefined): void {
+  if (current !== undefined) throw unhandled;
+}
+
+/** A {@link WireCodec} from a message's size, write and read functions. */
+export function wireCodec<M>(what: string, size: (m: M) => number, write: (out: Buffer, at: number, m: M) => number, read: (r: ProtoReader, end: number) => M): WireCodec<M> {
+  return {
+    encode(message, pooled) {
+      const total = size(message);
+      const out = pooled ? Buffer.allocUnsafe(total) : Buffer.allocUnsafeSlow(total);
+      checkWritten(what, write(out, 0, message), total);
+      return out;
+    },
+    decode(bytes) {
+      return read(new ProtoReader(bytes), bytes.byteLength);
+    },
+  };
 }
