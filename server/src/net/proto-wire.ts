@@ -3,7 +3,7 @@ import type { WireCodec } from "./message-codecs.js";
 
 /**
  * Protobuf wire-format primitives for the hand-written codecs of the hot messages
- * (cluster/forward-batch-wire.ts, cluster/peer-wire.ts). The encoders write exactly what
+ * (api/kv-wire.ts, cluster/forward-batch-wire.ts, cluster/peer-wire.ts). The encoders write exactly what
  * protobuf-es's `toBinary` writes (fields in number order, proto3 defaults left out); the
  * decoders read only the plain layout such an encoder produces and give up on anything else (an
  * unknown or repeated field, a non-canonical value, truncation) by throwing {@link unhandled}, so
@@ -41,13 +41,9 @@ export function varintSize(value: number): number {
 /** Size of a 64-bit field value as a varint; an int64 below zero takes ten bytes, as protobuf-es writes it. */
 export function varint64Size(value: bigint): number {
   if (value >= 0n && value < 0x20000000000000n) return varintSize(Number(value));
-  let v = BigInt.asUintN(64, value);
-  let size = 1;
-  while (v >= 0x80n) {
-    v >>= 7n;
-    size++;
-  }
-  return size;
+  // From the high 32 bits (at least 2^21 here): no BigInt arithmetic per 7 bits.
+  const hi = Number(BigInt.asUintN(64, value) >> 32n);
+  return Math.ceil((64 - Math.clz32(hi)) / 7);
 }
 
 /** Size of a length-delimited field with a one-byte key and `length` bytes of content. */
@@ -74,13 +70,28 @@ export function writeVarint(out: Buffer, start: number, value: number): number {
 
 export function writeVarint64(out: Buffer, start: number, value: bigint): number {
   if (value >= 0n && value < 0x20000000000000n) return writeVarint(out, start, Number(value));
+  // Above 2^53 (random incarnations, negative int64s): the low and high 32 bits as numbers,
+  // 7 bits at a time as protobuf-es does, instead of a BigInt shift per byte.
+  const v = BigInt.asUintN(64, value);
+  let lo = Number(v & 0xffffffffn);
+  let hi = Number(v >> 32n);
   let at = start;
-  let v = BigInt.asUintN(64, value);
-  while (v >= 0x80n) {
-    out[at++] = Number(v & 0x7fn) | 0x80;
-    v >>= 7n;
+  for (let i = 0; i < 4; i++) {
+    out[at++] = (lo & 0x7f) | 0x80;
+    lo >>>= 7;
   }
-  out[at++] = Number(v);
+  const fifth = (lo & 0x0f) | ((hi & 0x07) << 4);
+  hi >>>= 3;
+  if (hi === 0) {
+    out[at++] = fifth;
+    return at;
+  }
+  out[at++] = fifth | 0x80;
+  while (hi >= 0x80) {
+    out[at++] = (hi & 0x7f) | 0x80;
+    hi >>>= 7;
+  }
+  out[at++] = hi;
   return at;
 }
 
@@ -215,23 +226,25 @@ export class ProtoReader {
   /** A uint64 varint, as protobuf-es's bigint. */
   uint64(): bigint {
     const buf = this.buf;
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 7; i++) {
+    // The low 28 bits, then the rest (up to 36 bits) as numbers: one BigInt for most values.
+    let lo = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
       const b = buf[this.pos++];
       if (b === undefined) throw unhandled;
-      value += (b & 0x7f) * scale;
-      if (b < 0x80) return BigInt(value);
-      scale *= 128;
+      lo |= (b & 0x7f) << shift;
+      if (b < 0x80) return BigInt(lo >>> 0);
     }
-    let big = BigInt(value);
-    let shift = 49n;
-    for (let i = 7; i < 10; i++) {
+    let hi = 0;
+    let scale = 1;
+    for (let i = 0; i < 6; i++) {
       const b = buf[this.pos++];
-      if (b === undefined) throw unhandled;
-      big |= BigInt(b & 0x7f) << shift;
-      if (b < 0x80) return BigInt.asUintN(64, big);
-      shift += 7n;
+      if (b === undefined || (i === 5 && b > 1)) throw unhandled; // past 64 bits
+      hi += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        const value = hi * 0x10000000 + (lo >>> 0);
+        return value <= Number.MAX_SAFE_INTEGER ? BigInt(value) : (BigInt(hi) << 28n) | BigInt(lo >>> 0);
+      }
+      scale *= 128;
     }
     throw unhandled;
   }
