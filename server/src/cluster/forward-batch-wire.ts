@@ -11,15 +11,17 @@ import {
   bytesField,
   checkWritten,
   delimitedSize,
+  listSize,
   plain,
-  putMessage,
   putString,
+  readList,
   stringField,
   unhandled,
   utf8Length,
   varintSize,
   wireCodec,
   writeBytes,
+  writeList,
   writeString,
   writeVarint,
   type ProtoReader,
@@ -157,13 +159,7 @@ function readForwardedCall(r: ProtoReader, end: number): ForwardedCall {
 }
 
 function readBatchRequest(r: ProtoReader, end: number): ForwardBatchRequest {
-  const m: ForwardBatchRequest = { $typeName: "ringkv.internal.v1.ForwardBatchRequest", calls: [] };
-  while (r.pos < end) {
-    if (r.small() !== 0x0a) throw unhandled;
-    m.calls.push(readForwardedCall(r, r.delimitedEnd()));
-  }
-  r.endAt(end);
-  return m;
+  return { $typeName: "ringkv.internal.v1.ForwardBatchRequest", calls: readList(r, end, readForwardedCall) };
 }
 
 /** The request is encoded from ForwardedCallFields (encodeForwardBatch); as a message, protobuf-es does it. */
@@ -204,24 +200,15 @@ function readResult(r: ProtoReader, end: number): ForwardedResult {
 
 function batchResponseSize(m: ForwardBatchResponse): number {
   plain(m);
-  let size = 0;
-  for (const result of m.results) size += delimitedSize(resultSize(result));
-  return size;
+  return listSize(m.results, resultSize);
 }
 
 function writeBatchResponse(out: Buffer, at: number, m: ForwardBatchResponse): number {
-  for (const result of m.results) at = putMessage(out, at, 0x0a, result, resultSize, writeResult);
-  return at;
+  return writeList(out, at, m.results, resultSize, writeResult);
 }
 
 function readBatchResponse(r: ProtoReader, end: number): ForwardBatchResponse {
-  const m: ForwardBatchResponse = { $typeName: "ringkv.internal.v1.ForwardBatchResponse", results: [] };
-  while (r.pos < end) {
-    if (r.small() !== 0x0a) throw unhandled;
-    m.results.push(readResult(r, r.delimitedEnd()));
-  }
-  r.endAt(end);
-  return m;
+  return { $typeName: "ringkv.internal.v1.ForwardBatchResponse", results: readList(r, end, readResult) };
 }
 
 export const forwardBatchRequestCodec = wireCodec<ForwardBatchRequest>("ForwardBatchRequest", batchRequestSize, () => 0, readBatchRequest);

@@ -28,6 +28,7 @@ import { registerWireCodec } from "../net/message-codecs.js";
 import {
   bytesField,
   int64Field,
+  listSize,
   messageField,
   once,
   plain,
@@ -35,11 +36,13 @@ import {
   putMessage,
   putString,
   putUint64,
+  readList,
   stringField,
   uint64Field,
   unhandled,
   wireCodec,
   writeBytes,
+  writeList,
   type ProtoReader,
 } from "../net/proto-wire.js";
 
@@ -424,46 +427,28 @@ function readResult(r: ProtoReader, end: number): AcceptorResult {
 
 function batchRequestSize(m: AcceptorBatchRequest): number {
   plain(m);
-  let size = 0;
-  for (const call of m.calls) size += messageField(callSize(call));
-  return size;
+  return listSize(m.calls, callSize);
 }
 
 function writeBatchRequest(out: Buffer, at: number, m: AcceptorBatchRequest): number {
-  for (const call of m.calls) at = putMessage(out, at, 0x0a, call, callSize, writeCall);
-  return at;
+  return writeList(out, at, m.calls, callSize, writeCall);
 }
 
 function readBatchRequest(r: ProtoReader, end: number): AcceptorBatchRequest {
-  const m: AcceptorBatchRequest = { $typeName: "ringkv.internal.v1.AcceptorBatchRequest", calls: [] };
-  while (r.pos < end) {
-    if (r.small() !== 0x0a) throw unhandled;
-    m.calls.push(readCall(r, r.delimitedEnd()));
-  }
-  r.endAt(end);
-  return m;
+  return { $typeName: "ringkv.internal.v1.AcceptorBatchRequest", calls: readList(r, end, readCall) };
 }
 
 function batchResponseSize(m: AcceptorBatchResponse): number {
   plain(m);
-  let size = 0;
-  for (const result of m.results) size += messageField(resultSize(result));
-  return size;
+  return listSize(m.results, resultSize);
 }
 
 function writeBatchResponse(out: Buffer, at: number, m: AcceptorBatchResponse): number {
-  for (const result of m.results) at = putMessage(out, at, 0x0a, result, resultSize, writeResult);
-  return at;
+  return writeList(out, at, m.results, resultSize, writeResult);
 }
 
 function readBatchResponse(r: ProtoReader, end: number): AcceptorBatchResponse {
-  const m: AcceptorBatchResponse = { $typeName: "ringkv.internal.v1.AcceptorBatchResponse", results: [] };
-  while (r.pos < end) {
-    if (r.small() !== 0x0a) throw unhandled;
-    m.results.push(readResult(r, r.delimitedEnd()));
-  }
-  r.endAt(end);
-  return m;
+  return { $typeName: "ringkv.internal.v1.AcceptorBatchResponse", results: readList(r, end, readResult) };
 }
 
 // ---- the codecs ----

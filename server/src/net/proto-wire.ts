@@ -293,6 +293,30 @@ export class ProtoReader {
   }
 }
 
+/** The items of a repeated message field 1, the only field of a batch message, up to `end`. */
+export function readList<T>(r: ProtoReader, end: number, read: (r: ProtoReader, end: number) => T): T[] {
+  const items: T[] = [];
+  while (r.pos < end) {
+    if (r.small() !== 0x0a) throw unhandled;
+    items.push(read(r, r.delimitedEnd()));
+  }
+  r.endAt(end);
+  return items;
+}
+
+/** Size of a repeated message field with a one-byte key. */
+export function listSize<T>(items: readonly T[], size: (item: T) => number): number {
+  let total = 0;
+  for (const item of items) total += delimitedSize(size(item));
+  return total;
+}
+
+/** Writes a repeated message field 1. */
+export function writeList<T>(out: Buffer, at: number, items: readonly T[], size: (item: T) => number, write: (out: Buffer, at: number, item: T) => number): number {
+  for (const item of items) at = putMessage(out, at, 0x0a, item, size, write);
+  return at;
+}
+
 /** A nested message field read once (protobuf-es merges repeats: left to it). */
 export function once<T>(current: T | undefined): void {
   if (current !== undefined) throw unhandled;
