@@ -22,15 +22,13 @@ export function createAcceptorTransport(options: AcceptorTransportOptions): Prop
   const { selfId, acceptor, peers, detector } = options;
   // Calls to one peer in the same event-loop turn travel as one RPC (acceptor-batcher.ts).
   const batcher = createAcceptorBatcher(peers);
-  const observe = async <T>(id: string, call: Promise<T>): Promise<T> => {
-    try {
-      return await call;
-    } catch (err) {
+  // A plain `then`, not an async wrapper: one promise fewer on every call to a peer.
+  const observe = <T>(id: string, call: Promise<T>): Promise<T> =>
+    call.then(undefined, (err: unknown) => {
       const ce = ConnectError.from(err);
       if (ce.code === Code.Unavailable) detector.reportUnreachable(id, ce.rawMessage);
       throw ce;
-    }
-  };
+    });
   return {
     prepare: (id, req, cancel) => (id === selfId ? acceptor.prepare(req) : observe(id, batcher.prepare(id, req, cancel))),
     accept: (id, req, cancel) => (id === selfId ? acceptor.accept(req) : observe(id, batcher.accept(id, req, cancel))),

@@ -312,12 +312,17 @@ export function createProposer(options: ProposerOptions): Proposer {
     nodeId,
     incarnation,
     execute,
-    async read(key, replicas, readOptions) {
-      checkReplicas(replicas);
-      const state = await quorumRead(transport, clock, key, replicas, { self: nodeId, ...readOptions });
-      if (state === undefined) stats.quorumReadMisses++;
-      else stats.quorumReads++;
-      return state;
+    read(key, replicas, readOptions) {
+      try {
+        checkReplicas(replicas);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return quorumRead(transport, clock, key, replicas, { self: nodeId, ...readOptions }).then((state) => {
+        if (state === undefined) stats.quorumReadMisses++;
+        else stats.quorumReads++;
+        return state;
+      });
     },
     async collectTombstone(key, replicas, gcOptions) {
       checkReplicas(replicas);
