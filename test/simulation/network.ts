@@ -1,5 +1,7 @@
-import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { installPeerWireCodecs } from "../../server/src/cluster/peer-wire.js";
 import { throwIfCancelled, watchCancellation, type Cancellation } from "../../server/src/net/cancel-watch.js";
+import { decodeMessage, encodeMessage } from "../../server/src/net/message-codecs.js";
 import {
   AcceptRequestSchema,
   AcceptResponseSchema,
@@ -71,8 +73,12 @@ export interface Network {
   readonly serverErrors: unknown[];
 }
 
-/** Creates a {@link Network}. */
+/**
+ * Creates a {@link Network}. Messages cross it as protobuf bytes, encoded and decoded the way a
+ * node does (the hand-written codecs of cluster/peer-wire.ts, as startNode installs them).
+ */
 export function createNetwork(options: NetworkOptions): Network {
+  installPeerWireCodecs();
   const { scheduler, prng, faults, node, rpcTimeoutMs, trace } = options;
   const cut = new Set<string>();
   const counters = { sent: 0, dropped: 0, duplicated: 0 };
@@ -142,19 +148,19 @@ export function createNetwork(options: NetworkOptions): Network {
         scheduler.after(faults.minLatencyMs, () => finish(() => reject(new Error(`${to}: connection refused`))));
         return;
       }
-      send(from, to, toBinary(inSchema, req), (bytes) => {
+      send(from, to, encodeMessage(inSchema, req), (bytes) => {
         const server = node(to);
         const serverIncarnation = server.incarnation;
-        const decoded = fromBinary(inSchema, bytes);
+        const decoded = decodeMessage(inSchema, bytes);
         handle(server.acceptor, decoded).then(
           (res) => {
             trace?.(`${scheduler.now().toFixed(3)} ${from}->${to} ${key} `
               + `${inSchema.typeName.split(".").pop()} ${formatMessage(decoded)} => ${formatMessage(res)}`);
             // An answer computed by a node that crashed meanwhile is never sent.
             if (!node(to).up || node(to).incarnation !== serverIncarnation) return;
-            send(to, from, toBinary(outSchema, res), (answer) => {
+            send(to, from, encodeMessage(outSchema, res), (answer) => {
               if (node(from).incarnation !== callerIncarnation) return;
-              finish(() => resolve(fromBinary(outSchema, answer)));
+              finish(() => resolve(decodeMessage(outSchema, answer)));
             });
           },
           (error: unknown) => {

@@ -29,6 +29,20 @@ describe("createStopper", () => {
     expect(heard).toEqual(["same"]);
   });
 
+  it("does not call a watcher that stopped watching while stop ran the earlier ones", () => {
+    const stopper = createStopper();
+    const heard: string[] = [];
+    let unwatchLater: () => void = () => {};
+    stopper.watchCancel(() => {
+      heard.push("first");
+      unwatchLater();
+    });
+    unwatchLater = stopper.watchCancel(() => heard.push("later"));
+    stopper.watchCancel(() => heard.push("last"));
+    stopper.stop("x");
+    expect(heard).toEqual(["first", "last"]);
+  });
+
   it("still tells the others when a watcher throws, and re-throws that error asynchronously", async () => {
     const stopper = createStopper();
     const heard: number[] = [];

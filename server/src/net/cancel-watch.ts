@@ -56,7 +56,8 @@ const noop = (): void => {};
  * one `stop` ends them all. An AbortController, its signal and their listeners cost ~8 µs per
  * quorum read (two of them, a listener per call) and weigh on GC: a tenth of a replicated Get's
  * CPU on its coordinator. Watchers run in the order they were added; one that throws does not
- * keep the others from running (its error is re-thrown asynchronously, as EventTarget does).
+ * keep the others from running (its error is re-thrown asynchronously, as EventTarget does); one
+ * that stops watching while `stop` runs the others is not called, as with removeEventListener.
  */
 export interface Stopper extends CancelWatch {
   /** Whether `stop` was called. */
@@ -93,16 +94,21 @@ export function createStopper(): Stopper {
 class StopperImpl implements Stopper {
   stopped = false;
   reason: unknown = undefined;
-  #watchers: Array<(reason: unknown) => void> | undefined = undefined;
+  /** Null marks a watcher that stopped watching while `stop` was running the list. */
+  #watchers: Array<((reason: unknown) => void) | null> | undefined = undefined;
+  #running = false;
 
   stop(reason: unknown): void {
     if (this.stopped) return;
     this.stopped = true;
     this.reason = reason;
     const watchers = this.#watchers;
-    this.#watchers = undefined;
     if (watchers === undefined) return;
-    for (const watcher of watchers) {
+    this.#running = true;
+    for (let i = 0; i < watchers.length; i++) {
+      const watcher = watchers[i];
+      if (watcher === null || watcher === undefined) continue;
+      watchers[i] = null;
       try {
         watcher(reason);
       } catch (err) {
@@ -111,6 +117,8 @@ class StopperImpl implements Stopper {
         });
       }
     }
+    this.#running = false;
+    this.#watchers = undefined;
   }
 
   throwIfStopped(): void {
@@ -126,11 +134,14 @@ class StopperImpl implements Stopper {
     watchers.push(onCancel);
     let watching = true;
     return () => {
-      // After stop the list is gone (every watcher ran); before, drop this one, once.
+      // After stop the list is gone (every watcher ran); before, drop this one, once; while
+      // stop runs the list, only mark it (the loop's indexes must not move).
       if (!watching || this.#watchers !== watchers) return;
       watching = false;
       const i = watchers.indexOf(onCancel);
-      if (i >= 0) watchers.splice(i, 1);
+      if (i < 0) return;
+      if (this.#running) watchers[i] = null;
+      else watchers.splice(i, 1);
     };
   }
 }

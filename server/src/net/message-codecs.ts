@@ -1,4 +1,5 @@
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { unhandled } from "./proto-wire.js";
 
 /**
  * A hand-written protobuf codec for one message type (see net/proto-wire.ts). Both methods may
@@ -17,6 +18,16 @@ export interface WireCodec<M> {
 const codecs = new Map<string, WireCodec<unknown>>();
 
 /**
+ * Messages a registered codec handed to protobuf-es for a reason other than declining them
+ * (`unhandled`): a codec bug, which costs speed, not correctness. Exported as a metric.
+ */
+export const codecFailures = { count: 0 };
+
+function fellBack(err: unknown): void {
+  if (err !== unhandled) codecFailures.count++;
+}
+
+/**
  * Makes {@link encodeMessage} and {@link decodeMessage} use `codec` for `schema`'s messages
  * (process-wide, like protobuf-es's own text-encoding hook; installed once at startup).
  */
@@ -33,8 +44,8 @@ export function encodeMessage<D extends DescMessage>(schema: D, message: Message
   if (codec !== undefined) {
     try {
       return codec.encode(message, pooled);
-    } catch {
-      // left to protobuf-es, below
+    } catch (err) {
+      fellBack(err); // left to protobuf-es, below
     }
   }
   return toBinary(schema, message);
@@ -46,8 +57,8 @@ export function decodeMessage<D extends DescMessage>(schema: D, bytes: Uint8Arra
   if (codec !== undefined) {
     try {
       return codec.decode(bytes) as MessageShape<D>;
-    } catch {
-      // left to protobuf-es, below
+    } catch (err) {
+      fellBack(err); // left to protobuf-es, below
     }
   }
   return fromBinary(schema, bytes);

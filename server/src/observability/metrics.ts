@@ -1,6 +1,7 @@
 import client from "prom-client";
 import type { Membership } from "../cluster/membership.js";
 import type { RecordStore } from "../storage/record-store.js";
+import { codecFailures } from "../net/message-codecs.js";
 import { createRequestMetrics } from "./request-metrics.js";
 
 /** The Prometheus metrics of one node, in their own registry (one per node, even in tests). */
@@ -40,6 +41,16 @@ export function createNodeMetrics(options: { membership: Membership; store: Reco
     registers: [registry],
     collect() {
       this.set({ engine: options.store.engineKind }, options.store.stats().bytes);
+    },
+  });
+  let codecFailuresReported = 0;
+  new client.Counter({
+    name: "ringkv_wire_codec_failures_total",
+    help: "Messages a hand-written protobuf codec failed on (a bug in it; protobuf-es handled them instead, so only speed suffered).",
+    registers: [registry],
+    collect() {
+      this.inc(codecFailures.count - codecFailuresReported);
+      codecFailuresReported = codecFailures.count;
     },
   });
   new client.Gauge({

@@ -72,7 +72,14 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
     let sent = 0;
     const ask = (id: string) => {
       sent++;
-      read.call(transport, id, key, stop).then(
+      let answer: Promise<AcceptedRead>;
+      try {
+        answer = read.call(transport, id, key, stop);
+      } catch (error) {
+        // A transport that throws instead of rejecting counts as that replica failing.
+        answer = Promise.reject(error);
+      }
+      answer.then(
         (answer) => {
           if (done) return;
           answers.push(answer);
