@@ -182,9 +182,12 @@ export function createNetwork(options: NetworkOptions): Network {
           rpc(from, to, PrepareRequestSchema, PrepareResponseSchema, (a, r) => a.prepare(r), req, req.key, cancel),
         accept: (to, req, cancel) =>
           rpc(from, to, AcceptRequestSchema, AcceptResponseSchema, (a, r) => a.accept(r), req, req.key, cancel),
-        read: (to, key, cancel) =>
-          rpc(from, to, ReadLocalRequestSchema, ReadLocalResponseSchema, async (a, r) => create(ReadLocalResponseSchema, await a.readAccepted(r.key)),
-            create(ReadLocalRequestSchema, { key }), key, cancel),
+        read: (to, key, cancel, ballotOnly) =>
+          rpc(from, to, ReadLocalRequestSchema, ReadLocalResponseSchema, async (a, r) => {
+            // As PeerService.ReadLocal answers: the ballot alone when asked for.
+            const { state, accepted } = await a.readAccepted(r.key);
+            return create(ReadLocalResponseSchema, { ...(state && !r.ballotOnly ? { state } : {}), ...(accepted ? { accepted } : {}) });
+          }, create(ReadLocalRequestSchema, { key, ballotOnly: ballotOnly === true }), key, cancel),
       };
     },
     setLink(a, b, isConnected) {

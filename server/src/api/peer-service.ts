@@ -43,11 +43,12 @@ export function createPeerService(options: PeerServiceOptions): ServiceImpl<type
   const noReplication = () => {
     throw new ConnectError(`node ${membership.selfId} runs without replication (replication factor 1)`, Code.FailedPrecondition);
   };
-  // With replication, the acceptor's record: its state and the ballot it was accepted at.
+  // With replication, the acceptor's record: its state and the ballot it was accepted at (the
+  // ballot alone when asked for: quorum reads take the state from their own acceptor).
   const readLocal = async (req: ReadLocalRequest) => {
     if (acceptor === undefined) return create(ReadLocalResponseSchema, { state: backend.readLocal(req.key) });
     const { state, accepted } = await acceptor.readAccepted(req.key);
-    return create(ReadLocalResponseSchema, { ...(state ? { state } : {}), ...(accepted ? { accepted } : {}) });
+    return create(ReadLocalResponseSchema, { ...(state && !req.ballotOnly ? { state } : {}), ...(accepted ? { accepted } : {}) });
   };
   return {
     prepare: acceptor?.prepare ?? noReplication,

@@ -20,7 +20,8 @@ import { createTurnBatcher, type BatchOutcome } from "./turn-batcher.js";
 export interface AcceptorBatcher {
   prepare(peer: string, req: PrepareRequest, cancel: Cancellation): Promise<PrepareResponse>;
   accept(peer: string, req: AcceptRequest, cancel: Cancellation): Promise<AcceptResponse>;
-  read(peer: string, key: string, cancel: Cancellation): Promise<ReadLocalResponse>;
+  /** With `ballotOnly`, the peer answers with the accepted ballot only (quorum reads). */
+  read(peer: string, key: string, cancel: Cancellation, ballotOnly?: boolean): Promise<ReadLocalResponse>;
 }
 
 /** How long a batch may take before all its calls fail (each call's own cancellation acts sooner). */
@@ -103,8 +104,8 @@ export function createAcceptorBatcher(peers: PeerClients): AcceptorBatcher {
         if (result.case !== "accept") throw unexpected(result.case, "accept", peer);
         return result.value;
       }),
-    read: (peer, key, cancel) =>
-      enqueue(peer, create(AcceptorCallSchema, { call: { case: "read", value: create(ReadLocalRequestSchema, { key }) } }), cancel).then((result) => {
+    read: (peer, key, cancel, ballotOnly) =>
+      enqueue(peer, create(AcceptorCallSchema, { call: { case: "read", value: create(ReadLocalRequestSchema, { key, ballotOnly: ballotOnly === true }) } }), cancel).then((result) => {
         if (result.case !== "read") throw unexpected(result.case, "read", peer);
         return result.value;
       }),

@@ -32,6 +32,6 @@ export function createAcceptorTransport(options: AcceptorTransportOptions): Prop
   return {
     prepare: (id, req, cancel) => (id === selfId ? acceptor.prepare(req) : observe(id, batcher.prepare(id, req, cancel))),
     accept: (id, req, cancel) => (id === selfId ? acceptor.accept(req) : observe(id, batcher.accept(id, req, cancel))),
-    read: (id, key, cancel) => (id === selfId ? acceptor.readAccepted(key) : observe(id, batcher.read(id, key, cancel))),
+    read: (id, key, cancel, ballotOnly) => (id === selfId ? acceptor.readAccepted(key) : observe(id, batcher.read(id, key, cancel, ballotOnly === true))),
   };
 }

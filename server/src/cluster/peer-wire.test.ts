@@ -63,7 +63,7 @@ function call(): AcceptorCall {
     case 1: return create(AcceptorBatchRequestSchema.field.calls.message!, {
       call: { case: "accept", value: { key: text(20), forget: below(4) === 0, ...(maybe(ballot) ? { ballot: ballot() } : {}), ...(maybe(state) ? { state: state() } : {}), ...(maybe(ballot) ? { promiseNext: ballot() } : {}) } },
     }) as AcceptorCall;
-    case 2: return create(AcceptorBatchRequestSchema.field.calls.message!, { call: { case: "read", value: { key: text(20) } } }) as AcceptorCall;
+    case 2: return create(AcceptorBatchRequestSchema.field.calls.message!, { call: { case: "read", value: { key: text(20), ballotOnly: below(2) === 1 } } }) as AcceptorCall;
     default: return create(AcceptorBatchRequestSchema.field.calls.message!, {}) as AcceptorCall;
   }
 }

@@ -226,18 +226,22 @@ function readAcceptRequest(r: ProtoReader, end: number): AcceptRequest {
 
 function readLocalRequestSize(m: ReadLocalRequest): number {
   plain(m);
-  return stringField(m.key);
+  return stringField(m.key) + (m.ballotOnly ? 2 : 0);
 }
 
 function writeReadLocalRequest(out: Buffer, at: number, m: ReadLocalRequest): number {
-  return putString(out, at, 0x0a, m.key);
+  at = putString(out, at, 0x0a, m.key);
+  return putBool(out, at, 0x10, m.ballotOnly);
 }
 
 function readReadLocalRequest(r: ProtoReader, end: number): ReadLocalRequest {
-  const m: ReadLocalRequest = { $typeName: "ringkv.internal.v1.ReadLocalRequest", key: "" };
+  const m: ReadLocalRequest = { $typeName: "ringkv.internal.v1.ReadLocalRequest", key: "", ballotOnly: false };
   while (r.pos < end) {
-    if (r.small() !== 0x0a) throw unhandled;
-    m.key = r.string();
+    switch (r.small()) {
+      case 0x0a: m.key = r.string(); break;
+      case 0x10: m.ballotOnly = r.bool(); break;
+      default: throw unhandled;
+    }
   }
   r.endAt(end);
   return m;

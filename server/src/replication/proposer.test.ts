@@ -36,11 +36,12 @@ function createHarness() {
       if (silent.has(to)) return never(signal);
       return acceptors.get(to)!.prepare(req);
     },
-    async read(to, key, signal) {
-      log.push(`read ${to}`);
+    async read(to, key, signal, ballotOnly) {
+      log.push(`read ${to}${ballotOnly ? " (ballot)" : ""}`);
       if (down.has(to)) throw new Error("connection refused");
       if (silent.has(to)) return never(signal);
-      return acceptors.get(to)!.readAccepted(key);
+      const { state, accepted } = await acceptors.get(to)!.readAccepted(key);
+      return ballotOnly ? { accepted } : { state, accepted };
     },
     async accept(to, req, signal) {
       log.push(`accept ${to}`);
@@ -310,11 +311,27 @@ describe("createProposer()", () => {
     await h.proposer("n1").execute("k", replicas, put("v"), soon());
     h.log.length = 0;
     expect(await h.proposer("n1").read("k", replicas, soon())).toMatchObject({ value: text("v") });
-    expect(h.log).toEqual(["read n1", "read n2"]);
+    expect(h.log).toEqual(["read n1", "read n2 (ballot)"]);
     h.log.length = 0;
     h.silent.add("n2");
     expect(await h.proposer("n1").read("k", replicas, soon())).toMatchObject({ value: text("v") });
-    expect(h.log).toEqual(["read n1", "read n2", "read n3"]);
+    expect(h.log).toEqual(["read n1", "read n2 (ballot)", "read n3 (ballot)"]);
+  });
+
+  it("takes a quorum read's state from its own acceptor only: without that answer, a full round", async () => {
+    const h = createHarness();
+    await h.proposer("n1").execute("k", replicas, put("v"), soon());
+    h.down.add("n1");
+    const reader = h.proposer("n1");
+    h.log.length = 0;
+    expect(await reader.read("k", replicas, soon())).toBeUndefined();
+    expect(h.log).toEqual(["read n1", "read n2 (ballot)", "read n3 (ballot)"]);
+    expect(reader.stats).toMatchObject({ quorumReads: 0, quorumReadMisses: 1 });
+    // A node that is not a replica of the key asks every replica for the state.
+    h.down.clear();
+    h.log.length = 0;
+    expect(await h.proposer("n4").read("k", replicas, soon())).toMatchObject({ value: text("v") });
+    expect(h.log).toEqual(["read n1", "read n2"]);
   });
 
   it("leaves a read to a full round when the first majority to answer disagrees", async () => {
@@ -343,7 +360,7 @@ describe("createProposer()", () => {
     // A deadline before the hedge: the third replica is never asked.
     h.log.length = 0;
     expect(await h.proposer("n1").read("k", replicas, { deadlineAt: Date.now() + 5 })).toBeUndefined();
-    expect(h.log).toEqual(["read n1", "read n2"]);
+    expect(h.log).toEqual(["read n1", "read n2 (ballot)"]);
   });
 
   it("never reuses a ballot after a restart, so a write is not lost to a ballot clash", async () => {

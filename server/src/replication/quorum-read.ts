@@ -29,6 +29,11 @@ export const hedgeMs = 20;
  * first majority to answer all name the same ballot, that ballot's state is the answer. Otherwise (they differ, too few answer before the
  * deadline, the transport cannot read) it returns undefined and the caller runs a full round.
  *
+ * Only this node's own acceptor is asked for the state; the others are asked for their ballot
+ * alone (a Get ships its value once, whatever its size). The state of the agreed ballot is then
+ * the own acceptor's answer, which is one of the majority; if that answer is not among them (the
+ * own acceptor failed or was slower than two others), the read takes the full round.
+ *
  * Why this is linearizable. A ballot carries one state, so a majority holding ballot b holds the
  * same state and that state is chosen. Every answer was given after the read began, so the
  * state was chosen by then. No newer state was chosen when each of those acceptors answered:
@@ -68,13 +73,17 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
     stop.watchCancel(() => finish(undefined));
     // A majority first, this node's own acceptor among them (no network); the others only
     // when one of those fails, or after hedgeMs without a decision (a slow or paused replica).
-    const order = options.self !== undefined && replicas.includes(options.self) ? [options.self, ...replicas.filter((id) => id !== options.self)] : [...replicas];
+    const self = options.self !== undefined && replicas.includes(options.self) ? options.self : undefined;
+    const order = self !== undefined ? [self, ...replicas.filter((id) => id !== self)] : [...replicas];
+    // The answer that carries the state: the own acceptor's, or any when it is not a replica.
+    let full: AcceptedRead | undefined;
     let sent = 0;
     const ask = (id: string) => {
       sent++;
+      const ballotOnly = self !== undefined && id !== self;
       let answer: Promise<AcceptedRead>;
       try {
-        answer = read.call(transport, id, key, stop);
+        answer = read.call(transport, id, key, stop, ballotOnly);
       } catch (error) {
         // A transport that throws instead of rejecting counts as that replica failing.
         answer = Promise.reject(error);
@@ -83,10 +92,11 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
         (answer) => {
           if (done) return;
           answers.push(answer);
+          if (!ballotOnly) full ??= answer;
           if (answers.length < needed) return;
           const ballot = answers[0]!.accepted;
           const agreed = answers.every((a) => ballotEquals(a.accepted, ballot));
-          finish(agreed ? (answers[0]!.state ?? emptyRegister()) : undefined);
+          finish(agreed && full !== undefined ? (full.state ?? emptyRegister()) : undefined);
         },
         () => {
           failed++;

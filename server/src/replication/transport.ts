@@ -24,6 +24,9 @@ export interface AcceptedRead {
 export interface ProposerTransport {
   prepare(nodeId: string, req: PrepareRequest, cancel: Cancellation): Promise<PrepareResponse>;
   accept(nodeId: string, req: AcceptRequest, cancel: Cancellation): Promise<AcceptResponse>;
-  /** The acceptor's accepted ballot and state (quorum reads); without it reads take full rounds. */
-  read?(nodeId: string, key: string, cancel: Cancellation): Promise<AcceptedRead>;
+  /**
+   * The acceptor's accepted ballot and state (quorum reads); without it reads take full rounds.
+   * With `ballotOnly` the acceptor may leave the state out (it is then undefined).
+   */
+  read?(nodeId: string, key: string, cancel: Cancellation, ballotOnly?: boolean): Promise<AcceptedRead>;
 }

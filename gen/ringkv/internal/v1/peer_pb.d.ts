@@ -552,6 +552,15 @@ export declare type ReadLocalRequest = Message<"ringkv.internal.v1.ReadLocalRequ
    * @generated from field: string key = 1;
    */
   key: string;
+
+  /**
+   * Answer with the accepted ballot only, without the state. A quorum read asks this of every
+   * replica but the coordinator's own acceptor, whose full answer supplies the state when the
+   * ballots agree: a linearizable Get then ships the value once, not once per replica.
+   *
+   * @generated from field: bool ballot_only = 2;
+   */
+  ballotOnly: boolean;
 };
 
 /**
