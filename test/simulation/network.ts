@@ -1,6 +1,6 @@
 import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { installPeerWireCodecs } from "../../server/src/cluster/peer-wire.js";
-import { throwIfCancelled, watchCancellation, type Cancellation } from "../../server/src/net/cancel-watch.js";
+import { rejectIfCancelled, watchCancellation, type Cancellation } from "../../server/src/net/cancel-watch.js";
 import { decodeMessage, encodeMessage } from "../../server/src/net/message-codecs.js";
 import {
   AcceptRequestSchema,
@@ -124,11 +124,8 @@ export function createNetwork(options: NetworkOptions): Network {
     key: string,
     cancel: Cancellation,
   ): Promise<MessageShape<O>> {
-    try {
-      throwIfCancelled(cancel);
-    } catch (reason) {
-      return Promise.reject(reason);
-    }
+    const cancelled = rejectIfCancelled(cancel);
+    if (cancelled !== undefined) return cancelled;
     const caller = node(from);
     const callerIncarnation = caller.incarnation;
     return new Promise((resolve, reject) => {

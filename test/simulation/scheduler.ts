@@ -1,5 +1,5 @@
 import type { Clock } from "../../server/src/replication/index.js";
-import { throwIfCancelled, watchCancellation } from "../../server/src/net/cancel-watch.js";
+import { rejectIfCancelled, watchCancellation } from "../../server/src/net/cancel-watch.js";
 
 /**
  * A discrete-event scheduler: virtual time that only moves when the next event runs. Between
@@ -78,11 +78,8 @@ export function createScheduler(): Scheduler {
   const clock: Clock = {
     now: () => now,
     sleep(ms, cancel) {
-      try {
-        throwIfCancelled(cancel);
-      } catch (reason) {
-        return Promise.reject(reason);
-      }
+      const cancelled = rejectIfCancelled(cancel);
+      if (cancelled !== undefined) return cancelled;
       return new Promise((resolve, reject) => {
         const cancelTimer = after(ms, () => {
           unwatch();

@@ -6,10 +6,11 @@ import {
   type ForwardedCall,
   type ForwardedResult,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
-import { registerWireCodec } from "../net/message-codecs.js";
+import { registerWireCodec, type WireCodec } from "../net/message-codecs.js";
 import {
   bytesField,
   checkWritten,
+  decodeWith,
   delimitedSize,
   listSize,
   plain,
@@ -162,11 +163,6 @@ function readBatchRequest(r: ProtoReader, end: number): ForwardBatchRequest {
   return { $typeName: "ringkv.internal.v1.ForwardBatchRequest", calls: readList(r, end, readForwardedCall) };
 }
 
-/** The request is encoded from ForwardedCallFields (encodeForwardBatch); as a message, protobuf-es does it. */
-function batchRequestSize(): number {
-  throw unhandled;
-}
-
 function resultSize(m: ForwardedResult): number {
   plain(m);
   if (m.code < 0 || m.code > 0x7fffffff || !Number.isInteger(m.code)) throw unhandled; // int32 below 0: ten bytes; protobuf-es
@@ -211,7 +207,8 @@ function readBatchResponse(r: ProtoReader, end: number): ForwardBatchResponse {
   return { $typeName: "ringkv.internal.v1.ForwardBatchResponse", results: readList(r, end, readResult) };
 }
 
-export const forwardBatchRequestCodec = wireCodec<ForwardBatchRequest>("ForwardBatchRequest", batchRequestSize, () => 0, readBatchRequest);
+/** Decode only: requests are encoded from ForwardedCallFields (encodeForwardBatch above). */
+export const forwardBatchRequestCodec: WireCodec<ForwardBatchRequest> = { decode: decodeWith(readBatchRequest) };
 export const forwardBatchResponseCodec = wireCodec("ForwardBatchResponse", batchResponseSize, writeBatchResponse, readBatchResponse);
 
 /** Makes protobuf decoding of forward batches, and both directions of their answers, use the codecs above. */

@@ -28,8 +28,8 @@ import { registerWireCodec } from "../net/message-codecs.js";
 import {
   bytesField,
   int64Field,
+  delimitedSize,
   listSize,
-  messageField,
   once,
   plain,
   putBool,
@@ -142,8 +142,8 @@ function readState(r: ProtoReader, end: number): RegisterState {
 
 function recordSize(m: AcceptorRecord): number {
   plain(m);
-  return (m.promised ? messageField(ballotSize(m.promised)) : 0) + (m.accepted ? messageField(ballotSize(m.accepted)) : 0)
-    + (m.state ? messageField(stateSize(m.state)) : 0) + stringField(m.fullKey);
+  return (m.promised ? delimitedSize(ballotSize(m.promised)) : 0) + (m.accepted ? delimitedSize(ballotSize(m.accepted)) : 0)
+    + (m.state ? delimitedSize(stateSize(m.state)) : 0) + stringField(m.fullKey);
 }
 
 function writeRecord(out: Buffer, at: number, m: AcceptorRecord): number {
@@ -172,7 +172,7 @@ function readRecord(r: ProtoReader, end: number): AcceptorRecord {
 
 function prepareRequestSize(m: PrepareRequest): number {
   plain(m);
-  return stringField(m.key) + (m.ballot ? messageField(ballotSize(m.ballot)) : 0);
+  return stringField(m.key) + (m.ballot ? delimitedSize(ballotSize(m.ballot)) : 0);
 }
 
 function writePrepareRequest(out: Buffer, at: number, m: PrepareRequest): number {
@@ -196,8 +196,8 @@ function readPrepareRequest(r: ProtoReader, end: number): PrepareRequest {
 
 function acceptRequestSize(m: AcceptRequest): number {
   plain(m);
-  return stringField(m.key) + (m.ballot ? messageField(ballotSize(m.ballot)) : 0) + (m.state ? messageField(stateSize(m.state)) : 0)
-    + (m.promiseNext ? messageField(ballotSize(m.promiseNext)) : 0) + (m.forget ? 2 : 0);
+  return stringField(m.key) + (m.ballot ? delimitedSize(ballotSize(m.ballot)) : 0) + (m.state ? delimitedSize(stateSize(m.state)) : 0)
+    + (m.promiseNext ? delimitedSize(ballotSize(m.promiseNext)) : 0) + (m.forget ? 2 : 0);
 }
 
 function writeAcceptRequest(out: Buffer, at: number, m: AcceptRequest): number {
@@ -251,8 +251,8 @@ function readReadLocalRequest(r: ProtoReader, end: number): ReadLocalRequest {
 
 function prepareResponseSize(m: PrepareResponse): number {
   plain(m);
-  return (m.ok ? 2 : 0) + (m.promised ? messageField(ballotSize(m.promised)) : 0) + (m.accepted ? messageField(ballotSize(m.accepted)) : 0)
-    + (m.state ? messageField(stateSize(m.state)) : 0);
+  return (m.ok ? 2 : 0) + (m.promised ? delimitedSize(ballotSize(m.promised)) : 0) + (m.accepted ? delimitedSize(ballotSize(m.accepted)) : 0)
+    + (m.state ? delimitedSize(stateSize(m.state)) : 0);
 }
 
 function writePrepareResponse(out: Buffer, at: number, m: PrepareResponse): number {
@@ -280,7 +280,7 @@ function readPrepareResponse(r: ProtoReader, end: number): PrepareResponse {
 
 function acceptResponseSize(m: AcceptResponse): number {
   plain(m);
-  return (m.ok ? 2 : 0) + (m.promised ? messageField(ballotSize(m.promised)) : 0);
+  return (m.ok ? 2 : 0) + (m.promised ? delimitedSize(ballotSize(m.promised)) : 0);
 }
 
 function writeAcceptResponse(out: Buffer, at: number, m: AcceptResponse): number {
@@ -304,7 +304,7 @@ function readAcceptResponse(r: ProtoReader, end: number): AcceptResponse {
 
 function readLocalResponseSize(m: ReadLocalResponse): number {
   plain(m);
-  return (m.state ? messageField(stateSize(m.state)) : 0) + (m.accepted ? messageField(ballotSize(m.accepted)) : 0);
+  return (m.state ? delimitedSize(stateSize(m.state)) : 0) + (m.accepted ? delimitedSize(ballotSize(m.accepted)) : 0);
 }
 
 function writeReadLocalResponse(out: Buffer, at: number, m: ReadLocalResponse): number {
@@ -332,9 +332,9 @@ function callSize(m: AcceptorCall): number {
   plain(m);
   const call = m.call;
   switch (call.case) {
-    case "prepare": return messageField(prepareRequestSize(call.value));
-    case "accept": return messageField(acceptRequestSize(call.value));
-    case "read": return messageField(readLocalRequestSize(call.value));
+    case "prepare": return delimitedSize(prepareRequestSize(call.value));
+    case "accept": return delimitedSize(acceptRequestSize(call.value));
+    case "read": return delimitedSize(readLocalRequestSize(call.value));
     default: return 0;
   }
 }
@@ -393,10 +393,10 @@ function resultSize(m: AcceptorResult): number {
   plain(m);
   const result = m.result;
   switch (result.case) {
-    case "prepare": return messageField(prepareResponseSize(result.value));
-    case "accept": return messageField(acceptResponseSize(result.value));
-    case "read": return messageField(readLocalResponseSize(result.value));
-    case "error": return messageField(callErrorSize(result.value));
+    case "prepare": return delimitedSize(prepareResponseSize(result.value));
+    case "accept": return delimitedSize(acceptResponseSize(result.value));
+    case "read": return delimitedSize(readLocalResponseSize(result.value));
+    case "error": return delimitedSize(callErrorSize(result.value));
     default: return 0;
   }
 }

@@ -85,6 +85,16 @@ export function throwIfCancelled(cancel: Cancellation | undefined): void {
   if (fired) throw reason;
 }
 
+/** A promise rejected with the reason if `cancel` has already fired, else undefined (for functions that return promises). */
+export function rejectIfCancelled(cancel: Cancellation | undefined): Promise<never> | undefined {
+  try {
+    throwIfCancelled(cancel);
+    return undefined;
+  } catch (reason) {
+    return Promise.reject(reason);
+  }
+}
+
 /** Creates a {@link Stopper}. */
 export function createStopper(): Stopper {
   return new StopperImpl();

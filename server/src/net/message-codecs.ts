@@ -4,14 +4,14 @@ import { unhandled } from "./proto-wire.js";
 /**
  * A hand-written protobuf codec for one message type (see net/proto-wire.ts). Both methods may
  * throw for input they leave to protobuf-es; they must otherwise give exactly what protobuf-es
- * gives.
+ * gives. A codec may decode only (protobuf-es then encodes).
  */
 export interface WireCodec<M> {
   /**
    * The message in protobuf binary. `pooled`: in a slice of Node's Buffer pool (for bytes sent
    * and dropped); else in a buffer of its own (for bytes kept, e.g. a stored record).
    */
-  encode(message: M, pooled: boolean): Uint8Array;
+  encode?(message: M, pooled: boolean): Uint8Array;
   decode(bytes: Uint8Array): M;
 }
 
@@ -40,10 +40,10 @@ export function registerWireCodec<D extends DescMessage>(schema: D, codec: WireC
  * handle (it throws) protobuf-es encodes, and reports its own errors.
  */
 export function encodeMessage<D extends DescMessage>(schema: D, message: MessageShape<D>, pooled = true): Uint8Array {
-  const codec = codecs.get(schema.typeName);
-  if (codec !== undefined) {
+  const encode = codecs.get(schema.typeName)?.encode;
+  if (encode !== undefined) {
     try {
-      return codec.encode(message, pooled);
+      return encode(message, pooled);
     } catch (err) {
       fellBack(err); // left to protobuf-es, below
     }

@@ -146,10 +146,6 @@ export function bytesField(bytes: Uint8Array): number {
   return bytes.byteLength === 0 ? 0 : delimitedSize(bytes.byteLength);
 }
 
-export function messageField(size: number): number {
-  return delimitedSize(size);
-}
-
 /** Messages with unknown fields keep them (protobuf-es writes them back): left to protobuf-es. */
 export function plain(message: { $unknown?: unknown[] }): void {
   if (message.$unknown !== undefined && message.$unknown.length > 0) throw unhandled;
@@ -323,7 +319,7 @@ export function once<T>(current: T | undefined): void {
 }
 
 /** A {@link WireCodec} from a message's size, write and read functions. */
-export function wireCodec<M>(what: string, size: (m: M) => number, write: (out: Buffer, at: number, m: M) => number, read: (r: ProtoReader, end: number) => M): WireCodec<M> {
+export function wireCodec<M>(what: string, size: (m: M) => number, write: (out: Buffer, at: number, m: M) => number, read: (r: ProtoReader, end: number) => M): Required<WireCodec<M>> {
   return {
     encode(message, pooled) {
       const total = size(message);
@@ -331,8 +327,11 @@ export function wireCodec<M>(what: string, size: (m: M) => number, write: (out: 
       checkWritten(what, write(out, 0, message), total);
       return out;
     },
-    decode(bytes) {
-      return read(new ProtoReader(bytes), bytes.byteLength);
-    },
+    decode: decodeWith(read),
   };
+}
+
+/** A decoder from a message's read function. */
+export function decodeWith<M>(read: (r: ProtoReader, end: number) => M): (bytes: Uint8Array) => M {
+  return (bytes) => read(new ProtoReader(bytes), bytes.byteLength);
 }

@@ -1,4 +1,4 @@
-import { throwIfCancelled, watchCancellation, type Cancellation } from "../net/cancel-watch.js";
+import { rejectIfCancelled, watchCancellation, type Cancellation } from "../net/cancel-watch.js";
 
 /**
  * One-at-a-time access per key, first come first served. The acceptor uses it so that the
@@ -37,11 +37,8 @@ export function createKeyMutex(): KeyMutex {
   }
 
   function acquire(key: string, cancel?: Cancellation): Promise<() => void> {
-    try {
-      throwIfCancelled(cancel);
-    } catch (reason) {
-      return Promise.reject(reason);
-    }
+    const cancelled = rejectIfCancelled(cancel);
+    if (cancelled !== undefined) return cancelled;
     let slot = slots.get(key);
     const releaseOnce = (s: Slot) => {
       let done = false;

@@ -1,4 +1,4 @@
-import { throwIfCancelled, watchCancellation, type Cancellation } from "../net/cancel-watch.js";
+import { rejectIfCancelled, watchCancellation, type Cancellation } from "../net/cancel-watch.js";
 
 /**
  * Sends one request to every replica in parallel and settles as soon as the outcome is known:
@@ -64,11 +64,8 @@ export interface CollectQuorumOptions<R> {
 /** Runs one round; see {@link QuorumOutcome}. */
 export function collectQuorum<R>(options: CollectQuorumOptions<R>): Promise<QuorumOutcome<R>> {
   const { replicas, needed, call, isOk, onAnswer, cancel } = options;
-  try {
-    throwIfCancelled(cancel);
-  } catch (reason) {
-    return Promise.reject(reason);
-  }
+  const cancelled = rejectIfCancelled(cancel);
+  if (cancelled !== undefined) return cancelled;
   // Everything that arrives, also after the outcome was decided.
   const all: AllAnswers<R> = { ok: [], rejected: [], failed: [], complete: false };
   let finishAll: () => void = () => {};

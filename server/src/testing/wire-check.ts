@@ -6,7 +6,7 @@ import type { WireCodec } from "../net/message-codecs.js";
  * Asserts that a hand-written codec writes protobuf-es's bytes for `message` (pooled or not) and
  * reads those bytes back to protobuf-es's message (for tests of the *-wire.ts codecs).
  */
-export function expectSameAsProtobufEs<D extends DescMessage>(schema: D, codec: WireCodec<MessageShape<D>>, message: MessageShape<D>): void {
+export function expectSameAsProtobufEs<D extends DescMessage>(schema: D, codec: Required<WireCodec<MessageShape<D>>>, message: MessageShape<D>): void {
   const reference = toBinary(schema, message);
   for (const pooled of [true, false]) {
     expect(Buffer.from(codec.encode(message, pooled)).toString("hex")).toBe(Buffer.from(reference).toString("hex"));
