@@ -8,6 +8,13 @@
 export interface StorageEngine {
   /** "lmdb" or "memory", for stats and logs. */
   readonly kind: StorageKind;
+  /**
+   * True when the engine commits the writes of an event-loop turn together in a later task
+   * (lmdb-js starts its transaction in a setImmediate task), so a write issued during the turn
+   * is neither visible nor durable before then anyway. The record store may then hold writes
+   * until the turn ends and keep only the newest of each key (see write-coalescer.ts).
+   */
+  readonly commitsByTurn: boolean;
   /** The stored bytes of a key, or undefined. */
   get(key: Uint8Array): Uint8Array | undefined;
   /**

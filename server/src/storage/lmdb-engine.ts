@@ -32,6 +32,7 @@ export function createLmdbEngine(options: LmdbEngineOptions): StorageEngine {
 
   return {
     kind: "lmdb",
+    commitsByTurn: true,
     get(key) {
       return db.getBinary(Buffer.from(key.buffer, key.byteOffset, key.byteLength));
     },

@@ -20,6 +20,7 @@ export function createMemoryEngine(): StorageEngine {
 
   return {
     kind: "memory",
+    commitsByTurn: false,
     get(key) {
       assertOpen();
       return tree.get(toLatin1(key));

@@ -13,20 +13,25 @@ const valueOf = (r: AcceptorRecord | undefined) => (r?.state ? new TextDecoder()
  * An engine whose writes become visible (and durable) only when released, like a commit: reads
  * see the committed bytes until then. `fail` makes the next released write reject.
  */
-function gatedEngine(): { engine: StorageEngine; release(): void; fail(): void; gets: () => number } {
+function gatedEngine(commitsByTurn = false): { engine: StorageEngine; release(): void; fail(): void; gets: () => number; writes: Array<ReadonlyArray<StorageWrite>> } {
   const inner = createMemoryEngine();
   const pending: Array<{ entries: ReadonlyArray<StorageWrite>; resolve(): void; reject(e: unknown): void }> = [];
+  const writes: Array<ReadonlyArray<StorageWrite>> = [];
   let failNext = false;
   let gets = 0;
   return {
     engine: {
       ...inner,
       kind: inner.kind,
+      commitsByTurn,
       get: (key) => {
         gets++;
         return inner.get(key);
       },
-      write: (entries) => new Promise<void>((resolve, reject) => pending.push({ entries, resolve, reject })),
+      write: (entries) => {
+        writes.push(entries);
+        return new Promise<void>((resolve, reject) => pending.push({ entries, resolve, reject }));
+      },
       scan: (o) => inner.scan(o),
       stats: () => inner.stats(),
       close: () => inner.close(),
@@ -41,6 +46,7 @@ function gatedEngine(): { engine: StorageEngine; release(): void; fail(): void; 
     },
     fail: () => (failNext = true),
     gets: () => gets,
+    writes,
   };
 }
 
@@ -129,5 +135,54 @@ describe("createRecordStore() read cache", () => {
     off.readSync("a");
     off.readSync("a");
     expect(gate.gets()).toBe(m + 2);
+  });
+});
+
+describe("createRecordStore() on an engine that commits by turn", () => {
+  it("stores only the newest record of a key written several times in one turn, in one engine write", async () => {
+    const gate = gatedEngine(true);
+    const store = createRecordStore(gate.engine);
+    const writes = [store.write("k", record("a", 1n)), store.write("other", record("o", 1n)), store.write("k", record("b", 2n))];
+    expect(gate.writes).toHaveLength(0); // held until the turn ends
+    await settle();
+    expect(gate.writes).toHaveLength(1);
+    expect(gate.writes[0]).toHaveLength(2);
+    expect(valueOf(store.readSync("k"))).toBeUndefined(); // not durable yet
+    gate.release();
+    await Promise.all(writes);
+    expect(valueOf(store.readSync("k"))).toBe("b");
+    expect(valueOf(store.readSync("other"))).toBe("o");
+  });
+
+  it("applies a remove after the writes of the same turn, and fails every writer of a failed commit", async () => {
+    const gate = gatedEngine(true);
+    const store = createRecordStore(gate.engine);
+    const first = store.write("k", record("a", 1n));
+    await settle();
+    gate.release();
+    await first;
+    const written = store.write("k", record("b", 2n));
+    const removed = store.remove("k");
+    await settle();
+    gate.release();
+    await Promise.all([written, removed]);
+    expect(store.readSync("k")).toBeUndefined();
+    gate.fail();
+    const failed = [store.write("x", record("x", 1n)), store.write("y", record("y", 1n))];
+    await settle();
+    gate.release();
+    await expect(failed[0]).rejects.toThrow("disk full");
+    await expect(failed[1]).rejects.toThrow("disk full");
+    expect(store.readSync("x")).toBeUndefined();
+  });
+
+  it("hands queued writes to the engine before closing it", async () => {
+    const gate = gatedEngine(true);
+    // Like lmdb's close, this engine commits what it was given before closing.
+    const store = createRecordStore({ ...gate.engine, close: () => (gate.release(), gate.engine.close()) });
+    const write = store.write("k", record("a", 1n));
+    await store.close();
+    await write;
+    expect(gate.writes.map((w) => w.length)).toEqual([1]);
   });
 });

@@ -8,7 +8,7 @@ import {
   type RegisterState,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { decodeMessage, encodeMessage } from "../net/message-codecs.js";
-import type { StorageEngine, StorageStats } from "./engine.js";
+import type { StorageEngine, StorageStats, StorageWrite } from "./engine.js";
 import { createRecordCache } from "./record-cache.js";
 import {
   decodeExactStorageKey,
@@ -16,6 +16,7 @@ import {
   encodeStorageKey,
   isShortenedStorageKey,
 } from "./key-codec.js";
+import { createWriteCoalescer } from "./write-coalescer.js";
 
 /** One key's state as found by a scan. */
 export interface RecordEntry {
@@ -72,6 +73,12 @@ export function emptyState(): RegisterState {
 const metaPrefix = 0xff;
 const floorKey = Buffer.from([metaPrefix, ...Buffer.from("acceptor-floor")]);
 
+/** A record write on its way to the engine: the record (undefined: remove) and its cache ticket. */
+interface PendingWrite {
+  record: AcceptorRecord | undefined;
+  ticket: number;
+}
+
 /** Options of {@link createRecordStore}. */
 export interface RecordStoreOptions {
   /** About how many decoded records are kept for reads (see record-cache.ts); 0 turns the cache off. */
@@ -87,6 +94,9 @@ export interface RecordStoreOptions {
  * issued and puts the new record in once the engine reports it durable, so a read never sees
  * a write that could still be lost. Records are shared between readers and never mutated (every
  * writer builds a new record).
+ *
+ * On an engine that commits by turn (lmdb), writes wait for the end of the turn in a
+ * {@link createWriteCoalescer} and only the newest record of each key is encoded and stored.
  */
 export function createRecordStore(engine: StorageEngine, options: RecordStoreOptions = {}): RecordStore {
   const capacity = options.cachedRecords ?? 10_000;
@@ -108,30 +118,44 @@ export function createRecordStore(engine: StorageEngine, options: RecordStoreOpt
     return record;
   }
 
+  /**
+   * Writes records (undefined: removes the key) in one engine write; each settles its cache
+   * ticket, so the cache takes the new record once durable (unless a newer write was issued).
+   */
+  function commit(batch: ReadonlyMap<string, PendingWrite>): Promise<void> {
+    const entries: StorageWrite[] = [];
+    for (const [key, pending] of batch) {
+      const storageKey = encodeStorageKey(key);
+      if (pending.record !== undefined && isShortenedStorageKey(storageKey)) pending.record = { ...pending.record, fullKey: key };
+      entries.push({ key: storageKey, value: pending.record && encodeMessage(AcceptorRecordSchema, pending.record, false) });
+    }
+    const written = engine.write(entries);
+    if (cache === undefined) return written;
+    return written.then(
+      () => {
+        for (const [key, { ticket, record }] of batch) cache.settled(key, ticket, record);
+      },
+      (err: unknown) => {
+        for (const [key, { ticket }] of batch) cache.settled(key, ticket, undefined);
+        throw err;
+      },
+    );
+  }
+  const coalescer = engine.commitsByTurn ? createWriteCoalescer(commit) : undefined;
+
+  function write(key: string, record: AcceptorRecord | undefined): Promise<void> {
+    const pending: PendingWrite = { record, ticket: cache?.issued(key) ?? 0 };
+    return coalescer ? coalescer.write(key, pending) : commit(new Map([[key, pending]]));
+  }
+
   return {
     engineKind: engine.kind,
     readSync,
     read(key) {
       return Promise.resolve(readSync(key));
     },
-    write(key, record) {
-      const storageKey = encodeStorageKey(key);
-      const stored = isShortenedStorageKey(storageKey) ? { ...record, fullKey: key } : record;
-      if (cache === undefined) return engine.write([{ key: storageKey, value: encodeMessage(AcceptorRecordSchema, stored, false) }]);
-      const ticket = cache.issued(key);
-      return engine.write([{ key: storageKey, value: encodeMessage(AcceptorRecordSchema, stored, false) }]).then(
-        () => cache.settled(key, ticket, stored),
-        (err: unknown) => {
-          cache.settled(key, ticket, undefined);
-          throw err;
-        },
-      );
-    },
-    remove(key) {
-      if (cache === undefined) return engine.write([{ key: encodeStorageKey(key), value: undefined }]);
-      const ticket = cache.issued(key);
-      return engine.write([{ key: encodeStorageKey(key), value: undefined }]).finally(() => cache.settled(key, ticket, undefined));
-    },
+    write,
+    remove: (key) => write(key, undefined),
     readFloor() {
       const bytes = engine.get(floorKey);
       return Promise.resolve(bytes === undefined ? undefined : decodeMessage(BallotSchema, bytes));
@@ -166,6 +190,7 @@ export function createRecordStore(engine: StorageEngine, options: RecordStoreOpt
     },
     stats: () => engine.stats(),
     close: () => {
+      coalescer?.flush();
       cache?.clear();
       return engine.close();
     },
