@@ -27,35 +27,33 @@ export interface WriteCoalescer<V> {
  * the order keys were first written) and resolves when it is durable.
  */
 export function createWriteCoalescer<V>(commit: (batch: ReadonlyMap<string, V>) => Promise<void>): WriteCoalescer<V> {
-  let queued: Map<string, V> | undefined;
-  let committed: Promise<void> | undefined;
-  let settle: { resolve(): void; reject(err: unknown): void } | undefined;
+  /** The batch still taking writes this turn, and how its writers are settled. */
+  let open: { values: Map<string, V>; committed: Promise<void>; resolve(): void; reject(err: unknown): void } | undefined;
 
   function flush(): void {
-    const batch = queued;
-    const batchSettle = settle;
-    if (batch === undefined || batchSettle === undefined) return;
-    queued = undefined;
-    committed = undefined;
-    settle = undefined;
+    const batch = open;
+    if (batch === undefined) return;
+    open = undefined;
     let done: Promise<void>;
     try {
-      done = commit(batch);
+      done = commit(batch.values);
     } catch (err) {
       done = Promise.reject(err);
     }
-    done.then(batchSettle.resolve, batchSettle.reject);
+    done.then(batch.resolve, batch.reject);
   }
 
   return {
     write(key, value) {
-      if (queued === undefined || committed === undefined) {
-        queued = new Map();
-        committed = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+      if (open === undefined) {
+        let resolve!: () => void;
+        let reject!: (err: unknown) => void;
+        const committed = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+        open = { values: new Map(), committed, resolve, reject };
         setImmediate(flush);
       }
-      queued.set(key, value);
-      return committed;
+      open.values.set(key, value);
+      return open.committed;
     },
     flush,
   };
