@@ -87,15 +87,18 @@ describe("idempotent()", () => {
     const random = seededRandom(7);
     let mine = empty();
     let theirs = empty();
-    let now = 1_000;
+    let now = 10 * opMemoryMs; // Unix-like times: never negative, even on a clock that is behind
     const ids: string[] = [];
     for (let i = 0; i < 600; i++) {
       now += random(3) === 0 ? random(opMemoryMs / 4) : random(50);
+      // Now and then a write whose node's clock is behind: the log's times are then out of order,
+      // and the entries a write keeps are not simply its newest ones.
+      const writeNow = random(8) === 0 ? now - random(opMemoryMs) : now;
       // Some retries of recent ids, some ids with multi-byte characters, mostly fresh ones.
       const id = random(5) === 0 && ids.length > 0 ? ids[ids.length - 1 - random(Math.min(ids.length, 120))]! : `op-${i}${random(4) === 0 ? "-ключ" : ""}`;
       ids.push(id);
-      mine = idempotent(id, now, put(`v${i}`)).change(mine);
-      theirs = reference(theirs, id, now, `v${i}`);
+      mine = idempotent(id, writeNow, put(`v${i}`)).change(mine);
+      theirs = reference(theirs, id, writeNow, `v${i}`);
       expect(mine.version).toBe(theirs.version);
       expect(Buffer.from(mine.recentOpsPacked).equals(Buffer.from(theirs.recentOpsPacked))).toBe(true);
       expect(mine.opsForgottenThrough).toBe(theirs.opsForgottenThrough);
