@@ -23,16 +23,15 @@ import { expectSameAsProtobufEs as check, randomBytes, randomText, uint64Samples
 import {
   acceptorBatchRequestCodec,
   acceptorBatchResponseCodec,
-  acceptorRecordCodec,
   acceptRequestCodec,
   acceptResponseCodec,
-  ballotCodec,
   installPeerWireCodecs,
   prepareRequestCodec,
   prepareResponseCodec,
   readLocalRequestCodec,
   readLocalResponseCodec,
 } from "./peer-wire.js";
+import { acceptorRecordCodec, ballotCodec } from "./register-wire.js";
 
 const below = seededRandom(41);
 const text = randomText(below);

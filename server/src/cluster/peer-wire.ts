@@ -13,21 +13,17 @@ import {
   type AcceptorBatchResponse,
   type AcceptorCall,
   type AcceptorCallError,
-  type AcceptorRecord,
   type AcceptorResult,
   type AcceptRequest,
   type AcceptResponse,
-  type Ballot,
   type PrepareRequest,
   type PrepareResponse,
   type ReadLocalRequest,
   type ReadLocalResponse,
-  type RegisterState,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { registerWireCodec } from "../net/message-codecs.js";
+import { acceptorRecordCodec, ballotCodec, ballotSize, readBallot, readState, stateSize, writeBallot, writeState } from "./register-wire.js";
 import {
-  bytesField,
-  int64Field,
   delimitedSize,
   listSize,
   once,
@@ -35,21 +31,19 @@ import {
   putBool,
   putMessage,
   putString,
-  putUint64,
   readList,
   stringField,
-  uint64Field,
   unhandled,
   wireCodec,
-  writeBytes,
   writeList,
   type ProtoReader,
 } from "../net/proto-wire.js";
 
 /**
  * Hand-written protobuf codecs for the CASPaxos messages (peer.proto): what a proposer sends to
- * acceptors (AcceptorBatchRequest and the single Prepare/Accept/ReadLocal calls), their answers,
- * and the AcceptorRecord every acceptor writes to storage. Byte-identical to protobuf-es's
+ * acceptors (AcceptorBatchRequest and the single Prepare/Accept/ReadLocal calls) and their
+ * answers; the register they carry, and the AcceptorRecord every acceptor writes to storage,
+ * are in register-wire.ts. Byte-identical to protobuf-es's
  * `toBinary`, decoding to the same messages as `fromBinary` (peer-wire.test.ts, on random
  * messages); what they don't read plainly (unknown fields, the deprecated `recent_ops`, a field
  * twice, malformed bytes) they leave to protobuf-es by throwing `unhandled`, and
@@ -60,113 +54,6 @@ import {
  * stored, and their per-field allocations were a fifth of an acceptor's garbage: together about
  * an eighth of a replica's main-thread time under replicated Puts (BENCHMARKS.md).
  */
-
-// ---- Ballot ----
-
-function ballotSize(b: Ballot): number {
-  plain(b);
-  return uint64Field(b.counter) + stringField(b.nodeId) + uint64Field(b.incarnation);
-}
-
-function writeBallot(out: Buffer, at: number, b: Ballot): number {
-  at = putUint64(out, at, 0x08, b.counter);
-  at = putString(out, at, 0x12, b.nodeId);
-  return putUint64(out, at, 0x18, b.incarnation);
-}
-
-function readBallot(r: ProtoReader, end: number): Ballot {
-  const b: Ballot = { $typeName: "ringkv.internal.v1.Ballot", counter: 0n, nodeId: "", incarnation: 0n };
-  while (r.pos < end) {
-    switch (r.small()) {
-      case 0x08: b.counter = r.uint64(); break;
-      case 0x12: b.nodeId = r.string(); break;
-      case 0x18: b.incarnation = r.uint64(); break;
-      default: throw unhandled;
-    }
-  }
-  r.endAt(end);
-  return b;
-}
-
-// ---- RegisterState ----
-
-function stateSize(s: RegisterState): number {
-  plain(s);
-  if (s.recentOps.length > 0) throw unhandled;
-  return (s.exists ? 2 : 0) + bytesField(s.value) + (s.binary ? 2 : 0) + uint64Field(s.version) + int64Field(s.deletedAtMs)
-    + uint64Field(s.opsForgottenThrough) + bytesField(s.recentOpsPacked);
-}
-
-function writeState(out: Buffer, at: number, s: RegisterState): number {
-  at = putBool(out, at, 0x08, s.exists);
-  if (s.value.byteLength > 0) at = writeBytes(out, at, 0x12, s.value);
-  at = putBool(out, at, 0x18, s.binary);
-  at = putUint64(out, at, 0x20, s.version);
-  at = putUint64(out, at, 0x28, s.deletedAtMs);
-  at = putUint64(out, at, 0x38, s.opsForgottenThrough);
-  if (s.recentOpsPacked.byteLength > 0) at = writeBytes(out, at, 0x42, s.recentOpsPacked);
-  return at;
-}
-
-const noBytes = new Uint8Array(0);
-
-function readState(r: ProtoReader, end: number): RegisterState {
-  const s: RegisterState = {
-    $typeName: "ringkv.internal.v1.RegisterState",
-    exists: false,
-    value: noBytes,
-    binary: false,
-    version: 0n,
-    deletedAtMs: 0n,
-    recentOps: [],
-    opsForgottenThrough: 0n,
-    recentOpsPacked: noBytes,
-  };
-  while (r.pos < end) {
-    switch (r.small()) {
-      case 0x08: s.exists = r.bool(); break;
-      case 0x12: s.value = r.bytes(); break;
-      case 0x18: s.binary = r.bool(); break;
-      case 0x20: s.version = r.uint64(); break;
-      case 0x28: s.deletedAtMs = r.int64(); break;
-      case 0x38: s.opsForgottenThrough = r.uint64(); break;
-      case 0x42: s.recentOpsPacked = r.bytes(); break;
-      default: throw unhandled;
-    }
-  }
-  r.endAt(end);
-  return s;
-}
-
-// ---- AcceptorRecord (storage) ----
-
-function recordSize(m: AcceptorRecord): number {
-  plain(m);
-  return (m.promised ? delimitedSize(ballotSize(m.promised)) : 0) + (m.accepted ? delimitedSize(ballotSize(m.accepted)) : 0)
-    + (m.state ? delimitedSize(stateSize(m.state)) : 0) + stringField(m.fullKey);
-}
-
-function writeRecord(out: Buffer, at: number, m: AcceptorRecord): number {
-  if (m.promised) at = putMessage(out, at, 0x0a, m.promised, ballotSize, writeBallot);
-  if (m.accepted) at = putMessage(out, at, 0x12, m.accepted, ballotSize, writeBallot);
-  if (m.state) at = putMessage(out, at, 0x1a, m.state, stateSize, writeState);
-  return putString(out, at, 0x7a, m.fullKey);
-}
-
-function readRecord(r: ProtoReader, end: number): AcceptorRecord {
-  const m: AcceptorRecord = { $typeName: "ringkv.internal.v1.AcceptorRecord", fullKey: "" };
-  while (r.pos < end) {
-    switch (r.small()) {
-      case 0x0a: once(m.promised); m.promised = readBallot(r, r.delimitedEnd()); break;
-      case 0x12: once(m.accepted); m.accepted = readBallot(r, r.delimitedEnd()); break;
-      case 0x1a: once(m.state); m.state = readState(r, r.delimitedEnd()); break;
-      case 0x7a: m.fullKey = r.string(); break;
-      default: throw unhandled;
-    }
-  }
-  r.endAt(end);
-  return m;
-}
 
 // ---- Prepare, Accept, ReadLocal: requests ----
 
@@ -457,8 +344,6 @@ function readBatchResponse(r: ProtoReader, end: number): AcceptorBatchResponse {
 
 // ---- the codecs ----
 
-export const ballotCodec = wireCodec("Ballot", ballotSize, writeBallot, readBallot);
-export const acceptorRecordCodec = wireCodec("AcceptorRecord", recordSize, writeRecord, readRecord);
 export const prepareRequestCodec = wireCodec("PrepareRequest", prepareRequestSize, writePrepareRequest, readPrepareRequest);
 export const prepareResponseCodec = wireCodec("PrepareResponse", prepareResponseSize, writePrepareResponse, readPrepareResponse);
 export const acceptRequestCodec = wireCodec("AcceptRequest", acceptRequestSize, writeAcceptRequest, readAcceptRequest);
@@ -468,7 +353,7 @@ export const readLocalResponseCodec = wireCodec("ReadLocalResponse", readLocalRe
 export const acceptorBatchRequestCodec = wireCodec("AcceptorBatchRequest", batchRequestSize, writeBatchRequest, readBatchRequest);
 export const acceptorBatchResponseCodec = wireCodec("AcceptorBatchResponse", batchResponseSize, writeBatchResponse, readBatchResponse);
 
-/** Makes protobuf encoding and decoding of these messages (net/message-codecs.ts) use the codecs above. */
+/** Makes protobuf encoding and decoding of these messages and the register's (net/message-codecs.ts) use the hand-written codecs. */
 export function installPeerWireCodecs(): void {
   registerWireCodec(BallotSchema, ballotCodec);
   registerWireCodec(AcceptorRecordSchema, acceptorRecordCodec);

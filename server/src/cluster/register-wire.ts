@@ -1,0 +1,138 @@
+import type { AcceptorRecord, Ballot, RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import {
+  bytesField,
+  delimitedSize,
+  int64Field,
+  once,
+  plain,
+  putBool,
+  putMessage,
+  putString,
+  putUint64,
+  stringField,
+  uint64Field,
+  unhandled,
+  wireCodec,
+  writeBytes,
+  type ProtoReader,
+} from "../net/proto-wire.js";
+
+/**
+ * Hand-written protobuf codecs for a key's replicated register (peer.proto): the Ballot and
+ * RegisterState that the CASPaxos messages carry (peer-wire.ts), and the AcceptorRecord every
+ * acceptor writes to storage (storage/record-store.ts). Same contract and reasons as
+ * peer-wire.ts: byte-identical to protobuf-es, and what they don't read plainly goes to
+ * protobuf-es by throwing `unhandled`.
+ */
+
+// ---- Ballot ----
+
+export function ballotSize(b: Ballot): number {
+  plain(b);
+  return uint64Field(b.counter) + stringField(b.nodeId) + uint64Field(b.incarnation);
+}
+
+export function writeBallot(out: Buffer, at: number, b: Ballot): number {
+  at = putUint64(out, at, 0x08, b.counter);
+  at = putString(out, at, 0x12, b.nodeId);
+  return putUint64(out, at, 0x18, b.incarnation);
+}
+
+export function readBallot(r: ProtoReader, end: number): Ballot {
+  const b: Ballot = { $typeName: "ringkv.internal.v1.Ballot", counter: 0n, nodeId: "", incarnation: 0n };
+  while (r.pos < end) {
+    switch (r.small()) {
+      case 0x08: b.counter = r.uint64(); break;
+      case 0x12: b.nodeId = r.string(); break;
+      case 0x18: b.incarnation = r.uint64(); break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return b;
+}
+
+// ---- RegisterState ----
+
+export function stateSize(s: RegisterState): number {
+  plain(s);
+  if (s.recentOps.length > 0) throw unhandled;
+  return (s.exists ? 2 : 0) + bytesField(s.value) + (s.binary ? 2 : 0) + uint64Field(s.version) + int64Field(s.deletedAtMs)
+    + uint64Field(s.opsForgottenThrough) + bytesField(s.recentOpsPacked);
+}
+
+export function writeState(out: Buffer, at: number, s: RegisterState): number {
+  at = putBool(out, at, 0x08, s.exists);
+  if (s.value.byteLength > 0) at = writeBytes(out, at, 0x12, s.value);
+  at = putBool(out, at, 0x18, s.binary);
+  at = putUint64(out, at, 0x20, s.version);
+  at = putUint64(out, at, 0x28, s.deletedAtMs);
+  at = putUint64(out, at, 0x38, s.opsForgottenThrough);
+  if (s.recentOpsPacked.byteLength > 0) at = writeBytes(out, at, 0x42, s.recentOpsPacked);
+  return at;
+}
+
+const noBytes = new Uint8Array(0);
+
+export function readState(r: ProtoReader, end: number): RegisterState {
+  const s: RegisterState = {
+    $typeName: "ringkv.internal.v1.RegisterState",
+    exists: false,
+    value: noBytes,
+    binary: false,
+    version: 0n,
+    deletedAtMs: 0n,
+    recentOps: [],
+    opsForgottenThrough: 0n,
+    recentOpsPacked: noBytes,
+  };
+  while (r.pos < end) {
+    switch (r.small()) {
+      case 0x08: s.exists = r.bool(); break;
+      case 0x12: s.value = r.bytes(); break;
+      case 0x18: s.binary = r.bool(); break;
+      case 0x20: s.version = r.uint64(); break;
+      case 0x28: s.deletedAtMs = r.int64(); break;
+      case 0x38: s.opsForgottenThrough = r.uint64(); break;
+      case 0x42: s.recentOpsPacked = r.bytes(); break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return s;
+}
+
+// ---- AcceptorRecord (storage) ----
+
+function recordSize(m: AcceptorRecord): number {
+  plain(m);
+  return (m.promised ? delimitedSize(ballotSize(m.promised)) : 0) + (m.accepted ? delimitedSize(ballotSize(m.accepted)) : 0)
+    + (m.state ? delimitedSize(stateSize(m.state)) : 0) + stringField(m.fullKey);
+}
+
+function writeRecord(out: Buffer, at: number, m: AcceptorRecord): number {
+  if (m.promised) at = putMessage(out, at, 0x0a, m.promised, ballotSize, writeBallot);
+  if (m.accepted) at = putMessage(out, at, 0x12, m.accepted, ballotSize, writeBallot);
+  if (m.state) at = putMessage(out, at, 0x1a, m.state, stateSize, writeState);
+  return putString(out, at, 0x7a, m.fullKey);
+}
+
+function readRecord(r: ProtoReader, end: number): AcceptorRecord {
+  const m: AcceptorRecord = { $typeName: "ringkv.internal.v1.AcceptorRecord", fullKey: "" };
+  while (r.pos < end) {
+    switch (r.small()) {
+      case 0x0a: once(m.promised); m.promised = readBallot(r, r.delimitedEnd()); break;
+      case 0x12: once(m.accepted); m.accepted = readBallot(r, r.delimitedEnd()); break;
+      case 0x1a: once(m.state); m.state = readState(r, r.delimitedEnd()); break;
+      case 0x7a: m.fullKey = r.string(); break;
+      default: throw unhandled;
+    }
+  }
+  r.endAt(end);
+  return m;
+}
+
+// ---- the codecs ----
+
+export const ballotCodec = wireCodec("Ballot", ballotSize, writeBallot, readBallot);
+export const acceptorRecordCodec = wireCodec("AcceptorRecord", recordSize, writeRecord, readRecord);
