@@ -27,17 +27,20 @@ import {
 
 // ---- Ballot ----
 
+/** Encoded size of a Ballot; the messages that carry one (peer-wire.ts) size it with this. */
 export function ballotSize(b: Ballot): number {
   plain(b);
   return uint64Field(b.counter) + stringField(b.nodeId) + uint64Field(b.incarnation);
 }
 
+/** Writes a Ballot's fields at `at` (no tag or length: the caller frames it). */
 export function writeBallot(out: Buffer, at: number, b: Ballot): number {
   at = putUint64(out, at, 0x08, b.counter);
   at = putString(out, at, 0x12, b.nodeId);
   return putUint64(out, at, 0x18, b.incarnation);
 }
 
+/** Reads a Ballot's fields up to `end`. */
 export function readBallot(r: ProtoReader, end: number): Ballot {
   const b: Ballot = { $typeName: "ringkv.internal.v1.Ballot", counter: 0n, nodeId: "", incarnation: 0n };
   while (r.pos < end) {
@@ -54,6 +57,7 @@ export function readBallot(r: ProtoReader, end: number): Ballot {
 
 // ---- RegisterState ----
 
+/** Encoded size of a RegisterState (an accept carries one, so does every record). */
 export function stateSize(s: RegisterState): number {
   plain(s);
   if (s.recentOps.length > 0) throw unhandled;
@@ -61,6 +65,7 @@ export function stateSize(s: RegisterState): number {
     + uint64Field(s.opsForgottenThrough) + bytesField(s.recentOpsPacked);
 }
 
+/** Writes a RegisterState's fields at `at` (no tag or length). */
 export function writeState(out: Buffer, at: number, s: RegisterState): number {
   at = putBool(out, at, 0x08, s.exists);
   if (s.value.byteLength > 0) at = writeBytes(out, at, 0x12, s.value);
@@ -74,6 +79,7 @@ export function writeState(out: Buffer, at: number, s: RegisterState): number {
 
 const noBytes = new Uint8Array(0);
 
+/** Reads a RegisterState's fields up to `end`; unset bytes fields share one empty array. */
 export function readState(r: ProtoReader, end: number): RegisterState {
   const s: RegisterState = {
     $typeName: "ringkv.internal.v1.RegisterState",
@@ -134,5 +140,7 @@ function readRecord(r: ProtoReader, end: number): AcceptorRecord {
 
 // ---- the codecs ----
 
+/** Ballot on its own (the acceptor's stored floor). */
 export const ballotCodec = wireCodec("Ballot", ballotSize, writeBallot, readBallot);
+/** What an acceptor stores per key: promise, accepted ballot, accepted state. */
 export const acceptorRecordCodec = wireCodec("AcceptorRecord", recordSize, writeRecord, readRecord);
