@@ -75,7 +75,7 @@ export interface Network {
 
 /**
  * Creates a {@link Network}. Messages cross it as protobuf bytes, encoded and decoded the way a
- * node does (the hand-written codecs of cluster/peer-wire.ts, as startNode installs them).
+ * node does (the hand-written codecs of cluster/peer-wire.ts and register-wire.ts, as startNode installs them).
  */
 export function createNetwork(options: NetworkOptions): Network {
   installPeerWireCodecs();

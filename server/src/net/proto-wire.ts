@@ -3,7 +3,7 @@ import type { WireCodec } from "./message-codecs.js";
 
 /**
  * Protobuf wire-format primitives for the hand-written codecs of the hot messages
- * (api/kv-wire.ts, cluster/forward-batch-wire.ts, cluster/peer-wire.ts). The encoders write exactly what
+ * (api/kv-wire.ts, cluster/forward-batch-wire.ts, cluster/peer-wire.ts, cluster/register-wire.ts). The encoders write exactly what
  * protobuf-es's `toBinary` writes (fields in number order, proto3 defaults left out); the
  * decoders read only the plain layout such an encoder produces and give up on anything else (an
  * unknown or repeated field, a non-canonical value, truncation) by throwing {@link unhandled}, so
