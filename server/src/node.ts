@@ -68,9 +68,9 @@ function defaultWebDir(): string {
 export async function startNode(config: NodeConfig, logger: Logger = createLogger({ nodeId: config.nodeId, level: config.logLevel })): Promise<RunningNode> {
   const startedAt = Date.now();
   installShortStringUtf8();
-  // Hand-written codecs for the hot messages: replication (cluster/peer-wire.ts) and stored records
-  // (cluster/register-wire.ts),
-  // forward batches (cluster/forward-batch-wire.ts), Get/Put/Delete (api/kv-wire.ts).
+  // Hand-written codecs for the hot messages: replication (cluster/peer-wire.ts), stored records
+  // (cluster/register-wire.ts), forward batches (cluster/forward-batch-wire.ts), Get/Put/Delete
+  // (api/kv-wire.ts).
   installPeerWireCodecs();
   installForwardBatchCodecs();
   installKvWireCodecs();
