@@ -22,7 +22,6 @@ import {
   type ReadLocalResponse,
 } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { registerWireCodec } from "../net/message-codecs.js";
-import { acceptorRecordCodec, ballotCodec, ballotSize, readBallot, readState, stateSize, writeBallot, writeState } from "./register-wire.js";
 import {
   delimitedSize,
   listSize,
@@ -38,14 +37,14 @@ import {
   writeList,
   type ProtoReader,
 } from "../net/proto-wire.js";
+import { acceptorRecordCodec, ballotCodec, ballotSize, readBallot, readState, stateSize, writeBallot, writeState } from "./register-wire.js";
 
 /**
  * Hand-written protobuf codecs for the CASPaxos messages (peer.proto): what a proposer sends to
  * acceptors (AcceptorBatchRequest and the single Prepare/Accept/ReadLocal calls) and their
  * answers; the register they carry, and the AcceptorRecord every acceptor writes to storage,
- * are in register-wire.ts. Byte-identical to protobuf-es's
- * `toBinary`, decoding to the same messages as `fromBinary` (peer-wire.test.ts, on random
- * messages); what they don't read plainly (unknown fields, the deprecated `recent_ops`, a field
+ * are in register-wire.ts. Byte-identical to protobuf-es's `toBinary`, decoding to the same
+ * messages as `fromBinary` (peer-wire.test.ts, on random messages); what they don't read plainly (unknown fields, the deprecated `recent_ops`, a field
  * twice, malformed bytes) they leave to protobuf-es by throwing `unhandled`, and
  * net/message-codecs.ts then decodes with protobuf-es (same result, same errors).
  *
