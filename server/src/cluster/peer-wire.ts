@@ -44,9 +44,10 @@ import { acceptorRecordCodec, ballotCodec, ballotSize, readBallot, readState, st
  * acceptors (AcceptorBatchRequest and the single Prepare/Accept/ReadLocal calls) and their
  * answers; the register they carry, and the AcceptorRecord every acceptor writes to storage,
  * are in register-wire.ts. Byte-identical to protobuf-es's `toBinary`, decoding to the same
- * messages as `fromBinary` (peer-wire.test.ts, on random messages); what they don't read plainly (unknown fields, the deprecated `recent_ops`, a field
- * twice, malformed bytes) they leave to protobuf-es by throwing `unhandled`, and
- * net/message-codecs.ts then decodes with protobuf-es (same result, same errors).
+ * messages as `fromBinary` (peer-wire.test.ts, on random messages); what they don't read
+ * plainly (unknown fields, the deprecated `recent_ops`, a field twice, malformed bytes) they
+ * leave to protobuf-es by throwing `unhandled`, and net/message-codecs.ts then decodes with
+ * protobuf-es (same result, same errors).
  *
  * Why by hand: protobuf-es's reflective reader and writer cost ~13 µs per replicated write sent
  * to a peer (batch item encoded, decoded, answered, answer decoded) and ~4 µs per record
