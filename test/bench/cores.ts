@@ -151,19 +151,20 @@ async function measure(setup: string, pids: readonly number[], loads: readonly L
   const deltas = after.map((a, i) => serverDelta(before[i]!, a, h2loadShape.clients * h2loadShape.streams));
   const reqPerSec = results.reduce((s, r) => s + r.reqPerSec, 0);
   const served = check === "counters" ? deltas.reduce((s, d) => s + d.ok, 0) : results.reduce((s, r) => s + r.succeeded, 0);
+  const forwarded = deltas.reduce((s, d) => s + d.forwarded, 0);
+  // A forwarded call is counted twice by the servers: where it entered and where it was served.
+  const clientCalls = served - forwarded;
+  if (setup.endsWith("crossed keys") && forwarded < clientCalls * 0.99) throw new Error(`${setup}: only ${forwarded} of ${clientCalls} calls were forwarded`);
+  if (setup.includes("own") && forwarded > 0) throw new Error(`${setup}: ${forwarded} calls were forwarded`);
   const row: Row = {
     setup,
     reqPerSec,
     // CPU covers the warm-up second too (as in the main bench), so charge it to its calls.
     cpuUsPerCall: cpuBefore !== undefined && cpuAfter !== undefined ? ((cpuAfter - cpuBefore) * 1000) / (reqPerSec * (durationS + 1)) : undefined,
     errors: deltas.reduce((s, d) => s + d.errors, 0) + results.reduce((s, r) => s + r.failed, 0),
-    forwarded: deltas.reduce((s, d) => s + d.forwarded, 0),
-    clientCalls: 0,
+    forwarded,
+    clientCalls,
   };
-  // A forwarded call is counted twice by the servers: where it entered and where it was served.
-  const clientCalls = (row.clientCalls = served - row.forwarded);
-  if (setup.endsWith("crossed keys") && row.forwarded < clientCalls * 0.99) throw new Error(`${setup}: only ${row.forwarded} of ${clientCalls} calls were forwarded`);
-  if (setup.includes("own") && row.forwarded > 0) throw new Error(`${setup}: ${row.forwarded} calls were forwarded`);
   progress(`${setup}: ${fmt(reqPerSec)} req/s, ${fmt(row.cpuUsPerCall, 1)} µs/call, ${row.errors} errors`);
   return row;
 }
