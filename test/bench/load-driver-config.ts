@@ -6,9 +6,11 @@ export interface LoadDriverConfig {
   /** "http://127.0.0.1:port" of the entry node (or the ceiling server). */
   url: string;
   call: "Get" | "Put";
-  /** Keys are `benchKey(keyPrefix, i)` for i in [0, keyCount). */
+  /** Keys are `benchKey(keyPrefix, i)` for i in [0, keyCount), unless `keys` is given. */
   keyCount: number;
   keyPrefix: string;
+  /** The key set itself, e.g. keys one node coordinates (keyCount and keyPrefix are then unused). */
+  keys?: readonly string[];
   /** Length of every Put value. */
   valueBytes: number;
   /** GetRequest.consistency (0 default, 2 LOCAL). */

@@ -16,9 +16,8 @@ const config = JSON.parse(process.argv[2] ?? "{}") as LoadDriverConfig;
 const etcd = config.target === "etcd";
 const path = etcd ? `/etcdserverpb.KV/${config.call === "Get" ? "Range" : "Put"}` : `/kvstore.KeyValueService/${config.call}`;
 const headers = { ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" };
-const frames = Array.from({ length: config.keyCount }, (_, i) =>
-  grpcFrame(requestBytes({ call: config.call, key: benchKey(config.keyPrefix, i), value: valueOf(config.valueBytes, i), consistency: config.consistency })),
-);
+const keys = config.keys ?? Array.from({ length: config.keyCount }, (_, i) => benchKey(config.keyPrefix, i));
+const frames = keys.map((key, i) => grpcFrame(requestBytes({ call: config.call, key, value: valueOf(config.valueBytes, i), consistency: config.consistency })));
 
 const latencies: number[] = [];
 const codes: Record<string, number> = {};

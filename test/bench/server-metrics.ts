@@ -2,6 +2,8 @@
 export interface ServerCounts {
   byCode: Record<string, number>;
   forwarded: number;
+  /** Node-to-node RPCs this node served (PeerService: forward and acceptor batches, ...). */
+  peerCalls: number;
 }
 
 /**
@@ -11,11 +13,13 @@ export interface ServerCounts {
  */
 export async function readServerCounts(url: string): Promise<ServerCounts> {
   const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-  const out: ServerCounts = { byCode: {}, forwarded: 0 };
+  const out: ServerCounts = { byCode: {}, forwarded: 0, peerCalls: 0 };
   for (const line of text.split("\n")) {
     if (line.startsWith("ringkv_requests_total{") && line.includes('service="kvstore.KeyValueService"')) {
       const code = /code="([^"]*)"/.exec(line)?.[1] ?? "?";
       out.byCode[code] = (out.byCode[code] ?? 0) + Number(line.slice(line.lastIndexOf(" ") + 1));
+    } else if (line.startsWith("ringkv_requests_total{") && line.includes('service="ringkv.internal.v1.PeerService"')) {
+      out.peerCalls += Number(line.slice(line.lastIndexOf(" ") + 1));
     } else if (line.startsWith("ringkv_forwarded_requests_total{")) {
       out.forwarded += Number(line.slice(line.lastIndexOf(" ") + 1));
     }
@@ -30,6 +34,7 @@ export interface ServerDelta {
   /** Calls the driver cancelled when its time was up (not errors, up to the in-flight count). */
   canceled: number;
   forwarded: number;
+  peerCalls: number;
   errorCodes: string[];
 }
 
@@ -39,7 +44,7 @@ export interface ServerDelta {
  * `inFlight` of those are the run ending, not failures; more than that are errors.
  */
 export function serverDelta(before: ServerCounts, after: ServerCounts, inFlight: number): ServerDelta {
-  const out: ServerDelta = { ok: 0, errors: 0, canceled: 0, forwarded: after.forwarded - before.forwarded, errorCodes: [] };
+  const out: ServerDelta = { ok: 0, errors: 0, canceled: 0, forwarded: after.forwarded - before.forwarded, peerCalls: after.peerCalls - before.peerCalls, errorCodes: [] };
   for (const [code, n] of Object.entries(after.byCode)) {
     const d = n - (before.byCode[code] ?? 0);
     if (d <= 0) continue;
