@@ -1,6 +1,6 @@
 import { startBenchCluster } from "../bench-cluster.js";
 import { driverDefaults, runLoadDriver } from "../load-driver-run.js";
-import { measureDriver } from "../measure.js";
+import { driverWarmUpS, measureDriver, warmUpDriver } from "../measure.js";
 import type { BenchOptions } from "../options.js";
 import { fmt, progress } from "../progress.js";
 import { callChecked, protocols } from "../protocols.js";
@@ -32,7 +32,7 @@ export async function cluster(options: BenchOptions): Promise<ScenarioResult> {
     id: "cluster",
     title: `Three-node cluster (replication factor ${options.replicationFactors.join(" and ")})`,
     notes: [
-      `Three lmdb nodes, all pinned to the server core (the CPU column is the whole cluster's per call); the Node load driver (4 sessions x 16 streams) on the driver core, ${fmt(keyCount)} pre-loaded keys, uniform random, all through n1.`,
+      `Three lmdb nodes, all pinned to the server core (the CPU column is the whole cluster's per call); the Node load driver (4 sessions x 16 streams) on the driver core, ${fmt(keyCount)} pre-loaded keys, uniform random, all through n1; each measured run follows ${driverWarmUpS(options)} s of unmeasured load of the same call (JIT warm-up of three processes).`,
       "Ratios are to the ceiling measured with the same driver. LOCAL reads one replica's copy without a round (possibly stale); the default Get is linearizable (a round when the replication factor is above 1).",
       ...failures,
     ],
@@ -57,6 +57,7 @@ async function clusterRun(options: BenchOptions, rf: number, keyCount: number): 
       { call: "Put", level: "—", consistency: 0 },
     ];
     for (const run of runs) {
+      await warmUpDriver(options, { url, call: run.call, keyCount, keyPrefix: "c", consistency: run.consistency });
       const cells = { nodes: "3", "replication factor": String(rf), call: run.call, consistency: run.level };
       const m = await measureDriver(options, { url, call: run.call, keyCount, keyPrefix: "c", consistency: run.consistency, pids: c.pids }, cells);
       if (m.server) m.note = `${fmt((100 * m.server.forwarded) / Math.max(1, m.server.ok))}% forwarded by n1`;
