@@ -124,10 +124,10 @@ export async function warmUp(options: BenchOptions, url: string, spec: RequestSp
 /**
  * Unmeasured load of the call about to be measured through the Node driver, for the cluster and
  * etcd scenarios. The single-node scenario warms each node up for a few seconds with h2load;
- * three nodes sharing a core take longer: uniform RF 3 Gets through n1 cost 72–88 µs of the
- * cluster's CPU after 20 s of load (`roles.js`), against 114 µs measured right after the fill in
- * the full run of 2026-11-24 22:04, as V8 was still optimizing the replication paths of three
- * processes. etcd gets the same warm-up, so both are compared warm.
+ * three nodes sharing a core take longer: uniform RF 3 Gets through n1 cost 79–99 µs of the
+ * cluster's CPU after 15 s of load (`roles.js`, same code), against 114 µs measured right after
+ * the fill in the full run of 2026-11-24 22:04, as V8 was still optimizing the replication paths
+ * of three processes. etcd gets the same warm-up, so both are compared warm.
  */
 export async function warmUpDriver(options: BenchOptions, target: Partial<LoadDriverConfig> & Pick<LoadDriverConfig, "url" | "call" | "keyCount" | "keyPrefix">): Promise<void> {
   await runLoadDriver({ ...driverDefaults, ...target, durationS: driverWarmUpS(options), warmupS: 0 });

@@ -10,11 +10,12 @@ export type BatchOutcome<R> = { ok: true; value: R } | { ok: false; error: unkno
  * several peers (three nodes, uniform keys: ~6 calls per forward batch against ~20 with one
  * peer), and the peer pays its fixed cost (wake-up, HTTP/2 stream, lmdb commit) per batch.
  * Letting the calls of the next few turns join while an answer is pending cut the cluster's CPU
- * per RF 1 Get by 13–15% (three alternating pairs, `bench/roles.js`; RPCs per call 0.11 → 0.06)
- * and per RF 3 Get by ~5%. The wait is counted in turns, not time, so it grows with load, and it
- * ends as soon as a turn was short (see {@link busyTurnMs}): on an idle node a call goes at the
- * end of its own turn, as it does when nothing is out. An RPC that stays out (a slow peer)
- * delays later calls by these few turns only.
+ * per Get by ~13% (RF 1) and ~10% (RF 3), uniform keys through one node (`bench/roles.js`,
+ * builds alternating; peer RPCs per call 0.11 → 0.06 and 0.08); Puts did not move clearly.
+ * The wait is counted in turns, not time, so it grows with load, and it ends as soon as a turn
+ * was short (see {@link busyTurnMs}): on an idle node a call goes at the end of its own turn, as
+ * it does when nothing is out. An RPC that stays out (a slow peer) delays later calls by these
+ * few turns only.
  */
 const turnsToWaitWhileBusy = 4;
 
@@ -48,13 +49,13 @@ interface Pending<I, R, C> {
 
 /**
  * The calls made to one peer within one event-loop turn, sent as one batch RPC (the acceptor
- * and forward batchers are built on it); while an RPC to the peer is out, also those of the next
- * few turns (see {@link turnsToWaitWhileBusy}). On Node an RPC costs far more in HTTP/2 stream handling
- * than the work these calls carry; one stream for all of a turn's calls amortizes that. Each
- * call keeps its own semantics: its own outcome, and its own cancellation (a signal or a
- * CancelWatch), which rejects it at once
- * without disturbing the others. A turn with one call sends it plain, and a peer that answers a
- * batch with Unimplemented (an older node) gets plain calls from then on.
+ * and forward batchers are built on it); while an RPC to the peer is out and the node is busy,
+ * also those of the next few turns (see {@link turnsToWaitWhileBusy}). On Node an RPC costs far
+ * more in HTTP/2 stream handling than the work these calls carry; one stream for all of a turn's
+ * calls amortizes that. Each call keeps its own semantics: its own outcome, and its own
+ * cancellation (a signal or a CancelWatch), which rejects it at once without disturbing the
+ * others. A turn with one call sends it plain, and a peer that answers a batch with
+ * Unimplemented (an older node) gets plain calls from then on.
  *
  * Why hand-written: batching is about this protocol's own RPCs; no library batches Connect calls.
  */
