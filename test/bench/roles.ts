@@ -78,21 +78,18 @@ try {
   const uniform = Array.from({ length: keyCount }, (_, i) => benchKey("c", i));
   const coordinators = await coordinatorsOf(entry, uniform);
   n1Share = coordinators.filter((id) => id === "n1").length / keyCount;
-  const sets: Record<SetName, readonly string[]> = {
-    "n1 coordinates": await keysCoordinatedBy(entry, "n1"),
-    "n2 coordinates": await keysCoordinatedBy(entry, "n2"),
-    uniform,
-  };
   const chosen = new Set(values.sets.split(","));
-  const order = (Object.keys(sets) as SetName[]).filter((set) => chosen.has(set.split(" ")[0]!));
+  const order = (["n1 coordinates", "n2 coordinates", "uniform"] as const).filter((set) => chosen.has(set.split(" ")[0]!));
   if (order.length === 0) throw new Error(`--sets ${values.sets}: name one or more of n1, n2, uniform`);
+  const sets: Partial<Record<SetName, readonly string[]>> = { uniform };
+  for (const set of order) if (set !== "uniform") sets[set] = await keysCoordinatedBy(entry, set.slice(0, 2));
   for (const set of order) {
-    const fill = await runLoadDriver({ ...driverDefaults, url: entry, call: "Put", keys: sets[set], keyCount, keyPrefix: "", durationS: 0, warmupS: 0, fill: true });
+    const fill = await runLoadDriver({ ...driverDefaults, url: entry, call: "Put", keys: sets[set]!, keyCount, keyPrefix: "", durationS: 0, warmupS: 0, fill: true });
     if (fill.failed > 0) throw new Error(`filling the ${set} keys: ${fill.failed} Puts failed (${JSON.stringify(fill.detail)})`);
   }
-  progress(`filled ${fmt(3 * keyCount)} keys; n1 coordinates ${fmt(100 * n1Share)}% of the uniform ones; warming up ${values.warmup} s per set`);
-  for (const set of order) await runLoadDriver({ ...driverDefaults, url: entry, call, keys: sets[set], keyCount, keyPrefix: "", durationS: Number(values.warmup), warmupS: 0 });
-  for (let rep = 0; rep < Number(values.reps); rep++) for (const set of order) rows.push(await measure(cluster, set, sets[set]));
+  progress(`filled ${fmt(order.length * keyCount)} keys; n1 coordinates ${fmt(100 * n1Share)}% of the uniform ones; warming up ${values.warmup} s per set`);
+  for (const set of order) await runLoadDriver({ ...driverDefaults, url: entry, call, keys: sets[set]!, keyCount, keyPrefix: "", durationS: Number(values.warmup), warmupS: 0 });
+  for (let rep = 0; rep < Number(values.reps); rep++) for (const set of order) rows.push(await measure(cluster, set, sets[set]!));
 } finally {
   await cluster.stop();
 }
@@ -101,7 +98,8 @@ process.stdout.write(`${render(rows)}\n`);
 /**
  * One run: CPU of every node and the servers' own counters around it. Every call must be
  * answered OK, and n1 must forward none of the calls when it coordinates the keys and all of
- * them when n2 does (where it forwards at all): otherwise the set plays another role than its name says.
+ * them when n2 does (where it forwards at all): otherwise the set plays another role than its
+ * name says.
  */
 async function measure(c: BenchCluster, set: SetName, keys: readonly string[]): Promise<Row> {
   const urls = c.nodes.map((n) => n.url);
