@@ -1,6 +1,9 @@
+import { create } from "@bufbuild/protobuf";
+import { RegisterStateSchema } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { describe, expect, it } from "vitest";
+import { encodeMessage } from "../net/message-codecs.js";
 import { RingkvError } from "../errors.js";
-import { deleteChange, emptyRegister, isTombstone, putChange, readChange, visibleVersion } from "./register.js";
+import { deleteChange, emptyRegister, isTombstone, putChange, readChange, registerState, visibleVersion } from "./register.js";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
@@ -13,6 +16,24 @@ function mismatch(fn: () => unknown): RingkvError {
   }
   throw new Error("expected a version mismatch");
 }
+
+describe("registerState()", () => {
+  it("builds the message protobuf-es's create() builds, field for field and byte for byte", () => {
+    const cases = [
+      { exists: true, value: new TextEncoder().encode("v"), binary: false, version: 7n, deletedAtMs: 0n },
+      { exists: false, value: new Uint8Array(0), binary: false, version: 8n, deletedAtMs: 1_700_000_000_000n },
+      { exists: true, value: Uint8Array.of(0, 255), binary: true, version: 2n ** 64n - 1n, deletedAtMs: 0n },
+    ];
+    for (const fields of cases) {
+      const literal = registerState(fields);
+      const reflective = create(RegisterStateSchema, fields);
+      expect(literal).toEqual(reflective);
+      expect(Object.keys(literal).sort()).toEqual(Object.keys(reflective).sort());
+      expect(encodeMessage(RegisterStateSchema, literal, false)).toEqual(encodeMessage(RegisterStateSchema, reflective, false));
+    }
+    expect(emptyRegister()).toEqual(create(RegisterStateSchema));
+  });
+});
 
 describe("putChange()", () => {
   it("writes the value at version + 1", () => {
