@@ -62,7 +62,7 @@ export async function singleNode(options: BenchOptions): Promise<ScenarioResult>
     title: "One node",
     notes: [
       "One `ringkv serve` process pinned to the server core; h2load `-c 4 -m 16` on h2c, `--h1 -c 16` on HTTP/1.1 (h2load does not pipeline POSTs, so 16 in flight).",
-      "\"1 (h2load)\": every request carries the same key; Puts on one key run one at a time (per-key lock), so an lmdb Put waits for the previous commit.",
+      "\"1 (h2load)\": every request carries the same key; Puts to one key are pipelined on the single-replica path (each applies to the newest state; the writes of one event-loop turn share one lmdb commit), and an lmdb Put is answered once that commit is on disk.",
       "\"k random (driver)\": the Node load driver (4 sessions x 16 streams) over that many pre-loaded keys, uniform random; its ratio is to the ceiling measured with the same driver.",
       "\"1 (h2load), paced at half its max\": h2load with `--rps` and 4 streams per client, offering half the rate it reached on the row above: p50/p99 at a load the node sustains (issue 6's latency goal), measured by the C driver (no GC pauses of its own). The ceiling paced the same way is under the ceiling table: the floor these rows can reach.",
       "\"paced at half the h2load max\": the driver offering, evenly spaced, half the rate h2load reached on the same node just before: p99 at a load the node sustains (issue 6's latency goal).",
