@@ -20,7 +20,7 @@ function mismatch(fn: () => unknown): RingkvError {
 describe("registerState()", () => {
   it("builds the message protobuf-es's create() builds, field for field and byte for byte", () => {
     const cases = [
-      { exists: true, value: new TextEncoder().encode("v"), binary: false, version: 7n, deletedAtMs: 0n },
+      { exists: true, value: bytes("v"), binary: false, version: 7n, deletedAtMs: 0n },
       { exists: false, value: new Uint8Array(0), binary: false, version: 8n, deletedAtMs: 1_700_000_000_000n },
       { exists: true, value: Uint8Array.of(0, 255), binary: true, version: 2n ** 64n - 1n, deletedAtMs: 0n },
     ];
