@@ -1,22 +1,13 @@
-import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
-import {
-  Consistency,
-  DeleteResponseSchema,
-  GetResponseSchema,
-  KeyValueService,
-  PutResponseSchema,
-  type GetResponse,
-} from "@ringkv/gen/kvstore/kvstore_pb.js";
-import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
+import { Consistency, KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import { callInfoFrom, withCallInfo, type CallInfo, type Deadlines } from "../cluster/call-context.js";
 import type { KvRouter } from "../cluster/kv-router.js";
 import type { Lister } from "../cluster/lister.js";
 import type { KvBackend } from "../kv/backend.js";
 import { deleteChange, putChange, readChange } from "../replication/register.js";
 import { idempotent, keepingOpLog, newOpId } from "../kv/idempotent.js";
-import { decodeUtf8OrEmpty } from "../kv/text.js";
 import { validateKey, validateTextValue, validateValueSize } from "../kv/validate.js";
+import { deleteResponse, getResponse, putResponse } from "./kv-answers.js";
 
 /** Options of {@link createKvService}. */
 export interface KvServiceOptions {
@@ -62,7 +53,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
           const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), change) : undefined;
           const state = await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(Date.now(), change), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
           const version = once?.alreadyApplied()?.version ?? state.version;
-          return create(PutResponseSchema, { success: true, version });
+          return putResponse(version);
         },
         (peer, callOptions) => peer.kv.put(req, callOptions),
       );
@@ -122,7 +113,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
           const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), seeing) : undefined;
           await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(Date.now(), seeing), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
           // A retry that finds its own earlier delete: the key existed then.
-          return create(DeleteResponseSchema, { success: true, found: once?.alreadyApplied() !== undefined ? true : found });
+          return deleteResponse(once?.alreadyApplied() !== undefined ? true : found);
         },
         (peer, callOptions) => peer.kv.delete(req, callOptions),
       );
@@ -137,17 +128,4 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
 /** A write's call info: the entry node names the write with a fresh op id (see idempotent.ts). */
 function writeInfo(info: CallInfo): CallInfo {
   return info.hops === 0 ? withCallInfo(info, { opId: newOpId() }) : info;
-}
-
-/** The public answer for a register state. */
-export function getResponse(state: RegisterState): GetResponse {
-  if (!state.exists) return create(GetResponseSchema, { found: false, version: 0n });
-  const text = state.binary ? decodeUtf8OrEmpty(state.value) : Buffer.from(state.value).toString("utf8");
-  return create(GetResponseSchema, {
-    found: true,
-    value: text,
-    version: state.version,
-    binary: state.binary,
-    ...(state.binary ? { valueBytes: state.value } : {}),
-  });
 }
