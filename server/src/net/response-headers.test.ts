@@ -18,13 +18,17 @@ describe("ResponseHeaders", () => {
       h.set("Content-Type", "application/grpc");
       h.append("x-a", " one ");
       h.append("X-A", "two");
+      h.set("x-lead", "\t lead");
+      h.set("x-trail", "trail \r\n");
+      h.set("x-inner", "in ner");
+      h.set("x-blank", " ");
       h.set("grpc-status", "0");
       h.append("set-cookie", "a=1");
       h.append("set-cookie", "b=2");
       h.set("grpc-status", "5");
       h.delete("nothing");
     });
-    for (const name of ["content-type", "CONTENT-TYPE", "x-a", "grpc-status", "set-cookie", "missing"]) {
+    for (const name of ["content-type", "CONTENT-TYPE", "x-a", "x-lead", "x-trail", "x-inner", "x-blank", "grpc-status", "set-cookie", "missing"]) {
       expect(ours.get(name), name).toBe(theirs.get(name));
       expect(ours.has(name), name).toBe(theirs.has(name));
     }

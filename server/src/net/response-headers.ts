@@ -114,8 +114,16 @@ function checkName(name: string): string {
   return name.toLowerCase();
 }
 
+/** Tab, LF, CR or space: what fetch `Headers` trims. */
+function isHttpWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
 function checkValue(value: string): string {
-  const v = String(value).replace(httpWhitespace, "");
+  let v = String(value);
+  // The trim is a regex scan of the whole value; the values set per call (content type, status)
+  // never need it, which the first and last characters tell.
+  if (v.length > 0 && (isHttpWhitespace(v.charCodeAt(0)) || isHttpWhitespace(v.charCodeAt(v.length - 1)))) v = v.replace(httpWhitespace, "");
   if (badValue.test(v)) throw new TypeError(`Headers: invalid header value "${v}"`);
   return v;
 }
