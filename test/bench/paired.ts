@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { startBenchCluster } from "./bench-cluster.js";
 import { acquireBenchLock } from "./bench-lock.js";
 import { startCeilingServer } from "./ceiling-process.js";
+import { percentile } from "./load-result.js";
 import { machineInfo } from "./machine.js";
 import { measureH2load, warmUp, type H2loadTarget } from "./measure.js";
 import type { BenchOptions } from "./options.js";
@@ -105,10 +106,8 @@ const lines = [
 ];
 console.log(lines.join("\n"));
 
-/** Median and range of a column. */
+/** Median (nearest rank, as every p50 of the bench) and range of a column. */
 function summary(xs: number[], digits: number): string {
   const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  const median = sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return `**${fmt(median, digits)}** [${fmt(sorted[0], digits)}–${fmt(sorted[sorted.length - 1], digits)}]`;
+  return `**${fmt(percentile(sorted, 50), digits)}** [${fmt(sorted[0], digits)}–${fmt(sorted[sorted.length - 1], digits)}]`;
 }

@@ -1,6 +1,7 @@
 import type { DeleteResponse, GetResponse, PutResponse } from "@ringkv/gen/kvstore/kvstore_pb.js";
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { decodeUtf8OrEmpty } from "../kv/text.js";
+import { emptyBytes } from "../net/proto-wire.js";
 
 /**
  * The KeyValueService's answers, written as literals. protobuf-es's `create()` builds a message
@@ -11,19 +12,16 @@ import { decodeUtf8OrEmpty } from "../kv/text.js";
  * what `create()` builds.
  */
 
-/** The bytes of answers that carry none; a zero-length array cannot be written to, so one will do. */
-const noBytes = new Uint8Array(0);
-
 /** The public answer for a register state: absent and deleted keys are "not found", version 0. */
 export function getResponse(state: RegisterState): GetResponse {
-  if (!state.exists) return { $typeName: "kvstore.GetResponse", value: "", found: false, version: 0n, valueBytes: noBytes, binary: false };
+  if (!state.exists) return { $typeName: "kvstore.GetResponse", value: "", found: false, version: 0n, valueBytes: emptyBytes, binary: false };
   const text = state.binary ? decodeUtf8OrEmpty(state.value) : Buffer.from(state.value).toString("utf8");
   return {
     $typeName: "kvstore.GetResponse",
     value: text,
     found: true,
     version: state.version,
-    valueBytes: state.binary ? state.value : noBytes,
+    valueBytes: state.binary ? state.value : emptyBytes,
     binary: state.binary,
   };
 }

@@ -2,6 +2,7 @@ import type { AcceptorRecord, Ballot, RegisterState } from "@ringkv/gen/ringkv/i
 import {
   bytesField,
   delimitedSize,
+  emptyBytes,
   int64Field,
   once,
   plain,
@@ -77,20 +78,18 @@ export function writeState(out: Buffer, at: number, s: RegisterState): number {
   return at;
 }
 
-const noBytes = new Uint8Array(0);
-
 /** Reads a RegisterState's fields up to `end`; unset bytes fields share one empty array. */
 export function readState(r: ProtoReader, end: number): RegisterState {
   const s: RegisterState = {
     $typeName: "ringkv.internal.v1.RegisterState",
     exists: false,
-    value: noBytes,
+    value: emptyBytes,
     binary: false,
     version: 0n,
     deletedAtMs: 0n,
     recentOps: [],
     opsForgottenThrough: 0n,
-    recentOpsPacked: noBytes,
+    recentOpsPacked: emptyBytes,
   };
   while (r.pos < end) {
     switch (r.small()) {

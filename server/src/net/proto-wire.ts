@@ -17,6 +17,12 @@ import type { WireCodec } from "./message-codecs.js";
 /** Thrown by a decoder for bytes it leaves to protobuf-es (one shared object: no stack per throw). */
 export const unhandled: Error = new Error("left to protobuf-es");
 
+/**
+ * The value of a bytes field that holds none, shared: a zero-length array cannot be written to,
+ * so every message without bytes can point at this one instead of allocating its own.
+ */
+export const emptyBytes: Uint8Array = new Uint8Array(0);
+
 /** Wire types. */
 export const varintType = 0;
 export const delimitedType = 2;

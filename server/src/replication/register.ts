@@ -1,5 +1,6 @@
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { ringkvError } from "../errors.js";
+import { emptyBytes } from "../net/proto-wire.js";
 
 /**
  * The replicated register of one key and the changes a CASPaxos round applies to it. Every
@@ -24,11 +25,8 @@ export const maxVersion = 2n ** 64n - 1n;
 
 /** The state of a key that was never written: absent, version 0. */
 export function emptyRegister(): RegisterState {
-  return registerState({ exists: false, value: noBytes, binary: false, version: 0n, deletedAtMs: 0n });
+  return registerState({ exists: false, value: emptyBytes, binary: false, version: 0n, deletedAtMs: 0n });
 }
-
-/** The value of states that have none; a zero-length array cannot be written to, so one will do. */
-const noBytes = new Uint8Array(0);
 
 /** The fields a change sets; the op-id log starts empty (kv/idempotent.ts fills it). */
 export type RegisterFields = Pick<RegisterState, "exists" | "value" | "binary" | "version" | "deletedAtMs">;
@@ -50,7 +48,7 @@ export function registerState(fields: RegisterFields): RegisterState {
     deletedAtMs: fields.deletedAtMs,
     recentOps: [],
     opsForgottenThrough: 0n,
-    recentOpsPacked: noBytes,
+    recentOpsPacked: emptyBytes,
   };
 }
 
@@ -133,7 +131,7 @@ export function deleteChange(options: DeleteChangeOptions): Change {
   return (current) => {
     checkExpectedVersion(current, expectedVersion);
     if (!current.exists) return current;
-    return registerState({ exists: false, value: noBytes, binary: false, version: nextVersion(current), deletedAtMs: BigInt(Math.trunc(nowMs)) });
+    return registerState({ exists: false, value: emptyBytes, binary: false, version: nextVersion(current), deletedAtMs: BigInt(Math.trunc(nowMs)) });
   };
 }
 
