@@ -6,6 +6,7 @@ import { fmt, progress } from "../progress.js";
 import { callChecked, protocols } from "../protocols.js";
 import type { Measurement, ScenarioResult } from "../results.js";
 import { consistency } from "../wire.js";
+import { manyClients, oneClient } from "../client-loads.js";
 
 /**
  * Scenario 4, a 3-node cluster: uniform random keys, all through n1, driven by the Node load
@@ -33,6 +34,7 @@ export async function cluster(options: BenchOptions): Promise<ScenarioResult> {
     title: `Three-node cluster (replication factor ${options.replicationFactors.join(" and ")})`,
     notes: [
       `Three lmdb nodes, all pinned to the server core (the CPU column is the whole cluster's per call); the Node load driver (4 sessions x 16 streams) on the driver core, ${fmt(keyCount)} pre-loaded keys, uniform random, all through n1; each measured run follows ${driverWarmUpS(options)} s of unmeasured load of the same call (JIT warm-up of three processes).`,
+      "\"clients\" is sessions x streams of the driver; \"1\" is one call at a time on one connection (a lone client's latency, nothing for the nodes to batch; its ratio to the ceiling is not a goal).",
       "Ratios are to the ceiling measured with the same driver. LOCAL reads one replica's copy without a round (possibly stale); the default Get is linearizable (a round when the replication factor is above 1).",
       ...failures,
     ],
@@ -58,16 +60,21 @@ async function clusterRun(options: BenchOptions, rf: number, keyCount: number): 
     ];
     for (const run of runs) {
       await warmUpDriver(options, { url, call: run.call, keyCount, keyPrefix: "c", consistency: run.consistency });
-      const cells = { nodes: "3", "replication factor": String(rf), call: run.call, consistency: run.level };
-      const m = await measureDriver(options, { url, call: run.call, keyCount, keyPrefix: "c", consistency: run.consistency, pids: c.pids }, cells);
-      if (m.server) m.note = `${fmt((100 * m.server.forwarded) / Math.max(1, m.server.ok))}% forwarded by n1`;
-      const notFound = m.load?.detail.notFound ?? 0;
-      if (run.call === "Get" && run.consistency === consistency.local && notFound > 0) {
-        // Not an error: a LOCAL read may miss a write its replica was not in the majority for.
-        m.errors -= notFound;
-        m.note += `; ${notFound} of ${m.load!.detail.sampled} sampled LOCAL reads found no value (stale replica)`;
+      // With replication, the linearizable calls also run with one client (after the warm-up
+      // at full concurrency, which a lone client's few calls would take far longer to give).
+      const loads = rf > 1 && run.level !== "LOCAL" ? [manyClients, oneClient] : [manyClients];
+      for (const load of loads) {
+        const cells = { nodes: "3", "replication factor": String(rf), call: run.call, consistency: run.level, clients: load.label };
+        const m = await measureDriver(options, { url, call: run.call, keyCount, keyPrefix: "c", consistency: run.consistency, pids: c.pids, ...load.driver }, cells);
+        if (m.server) m.note = `${fmt((100 * m.server.forwarded) / Math.max(1, m.server.ok))}% forwarded by n1`;
+        const notFound = m.load?.detail.notFound ?? 0;
+        if (run.call === "Get" && run.consistency === consistency.local && notFound > 0) {
+          // Not an error: a LOCAL read may miss a write its replica was not in the majority for.
+          m.errors -= notFound;
+          m.note += `; ${notFound} of ${m.load!.detail.sampled} sampled LOCAL reads found no value (stale replica)`;
+        }
+        out.push(m);
       }
-      out.push(m);
     }
   } finally {
     await c.stop();

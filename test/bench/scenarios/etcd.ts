@@ -6,6 +6,7 @@ import { freePorts } from "../../harness/cluster.js";
 import { stopChild } from "../bench-cluster.js";
 import { driverDefaults, runLoadDriver } from "../load-driver-run.js";
 import { measureDriver, warmUpDriver } from "../measure.js";
+import { manyClients, oneClient } from "../client-loads.js";
 import type { BenchOptions } from "../options.js";
 import { onServerCore } from "../pin.js";
 import { fmt, progress } from "../progress.js";
@@ -35,8 +36,10 @@ export async function etcd(options: BenchOptions): Promise<ScenarioResult> {
     progress(`  filled ${keyCount} keys at ${fmt(fill.reqPerSec)} Puts/s`);
     for (const call of ["Get", "Put"] as const) {
       await warmUpDriver(options, { url, target: "etcd", call, keyCount, keyPrefix: "c" });
-      const cells = { nodes: "3", "replication factor": "3", call: call === "Get" ? "Get (Range)" : "Put", consistency: call === "Get" ? "linearizable" : "—" };
-      measurements.push(await measureDriver(options, { url, target: "etcd", call, keyCount, keyPrefix: "c", pids: c.pids, checkServer: false }, cells));
+      for (const load of [manyClients, oneClient]) {
+        const cells = { nodes: "3", "replication factor": "3", call: call === "Get" ? "Get (Range)" : "Put", consistency: call === "Get" ? "linearizable" : "—", clients: load.label };
+        measurements.push(await measureDriver(options, { url, target: "etcd", call, keyCount, keyPrefix: "c", pids: c.pids, checkServer: false, ...load.driver }, cells));
+      }
     }
   } finally {
     await c.stop();
@@ -45,7 +48,7 @@ export async function etcd(options: BenchOptions): Promise<ScenarioResult> {
     id: "etcd",
     title,
     notes: [
-      `${version.stdout.split("\n")[0]}; three members on loopback, each with its own data directory (fsync on), pinned to the server core; the Node load driver (4 sessions x 16 streams) on the driver core, ${fmt(keyCount)} pre-loaded keys, uniform random, all through the first member (followers forward to the leader); each measured run follows a few seconds of unmeasured load of the same call, as in the cluster scenario.`,
+      `${version.stdout.split("\n")[0]}; three members on loopback, each with its own data directory (fsync on), pinned to the server core; the Node load driver (4 sessions x 16 streams, then one client) on the driver core, ${fmt(keyCount)} pre-loaded keys, uniform random, all through the first member (followers forward to the leader); each measured run follows a few seconds of unmeasured load of the same call, as in the cluster scenario.`,
       "Compare with the replication factor 3 rows of the three-node cluster above: same driver, keys, values and pinning.",
     ],
     measurements,
