@@ -13,7 +13,8 @@ import { manyClients, oneClient } from "../client-loads.js";
  * driver (h2load cannot vary the body), once per replication factor asked for. At 1, two thirds
  * of the calls are forwarded to the key's only replica; above 1, every call is a CASPaxos round
  * and the scenario also measures a CONSISTENCY_LOCAL Get (one replica's copy, no round) next to
- * the default linearizable Get.
+ * the default linearizable Get, and the linearizable calls once more with one client (a lone
+ * client's latency, to compare with etcd's measured the same way).
  */
 export async function cluster(options: BenchOptions): Promise<ScenarioResult> {
   const keyCount = options.quick ? 500 : 2_000;
