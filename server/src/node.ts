@@ -22,6 +22,7 @@ import { registerNotFound } from "./api/not-found.js";
 import { createForwardBatchHandler } from "./api/forward-batch.js";
 import { createPeerService } from "./api/peer-service.js";
 import { registerReflection } from "./api/reflection.js";
+import { forwardHeaders } from "./cluster/call-context.js";
 import { createFailureDetector } from "./cluster/failure-detector.js";
 import { createForwarder } from "./cluster/forwarder.js";
 import { createKvRouter } from "./cluster/kv-router.js";
@@ -133,6 +134,7 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
       ...connectOptions,
       // What @fastify/cors adds to every answer to a request without an Origin header.
       responseHeaders: { vary: "Origin", "access-control-expose-headers": exposedHeaders.join(", ") },
+      perCallHeaders: [forwardHeaders.requestId],
       shutdownSignal: shutdown.signal,
     })
     : undefined;

@@ -164,6 +164,27 @@ describe("the lean gRPC path", () => {
     expect(under.trailers).toMatchObject({ "grpc-status": "3", "ringkv-reason": "invalid_value" });
   });
 
+  it("sends the per-call request id never-indexed (HPACK), its value unchanged", async () => {
+    // Both nodes get the call (the metrics test below expects equal counts); Connect's own path
+    // leaves the header to HPACK's default, so only the lean node's marking is asserted.
+    const answers = await Promise.all([lean, stock].map(async (node) => {
+      const session = http2.connect(node.url);
+      try {
+        return await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+          const req = session.request({ ":method": "POST", ":path": "/kvstore.KeyValueService/Get", "content-type": "application/grpc", te: "trailers" });
+          req.on("response", resolve);
+          req.on("error", reject);
+          req.resume();
+          req.end(get("k-hpack"));
+        });
+      } finally {
+        session.close();
+      }
+    }));
+    for (const headers of answers) expect(headers["x-request-id"]).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
+    expect((answers[0] as Record<symbol, unknown>)[http2.sensitiveHeaders]).toEqual(["x-request-id"]);
+  });
+
   it("honours grpc-timeout", async () => {
     const expired = await same("/kvstore.KeyValueService/Get", get("k"), { "grpc-timeout": "1n" });
     expect(expired.trailers["grpc-status"]).toBe("4");

@@ -6,6 +6,7 @@ import { compressionNegotiate, createMethodSerializationLookup, type Compression
 import { codeToHttpStatus, errorToJsonBytes, parseContentType, trailerMux } from "@connectrpc/connect/protocol-connect";
 import { createLeanCall, type CallStream, type LeanCall } from "./lean-call.js";
 import { invokeLean, type LeanEntry, type LeanPathOptions } from "./lean-invoke.js";
+import { perCallHeaderMarker } from "./per-call-headers.js";
 import { nodeReasonError } from "./h2-errors.js";
 import { RequestHeaders } from "./request-headers.js";
 
@@ -58,6 +59,7 @@ export function createLeanConnect(options: LeanPathOptions): LeanConnect {
   const readMaxBytes = options.readMaxBytes;
   const compressMinBytes = options.compressMinBytes ?? 1024;
   const extraHeaders = options.responseHeaders ?? {};
+  const markPerCall = perCallHeaderMarker(options.perCallHeaders);
   type Lookup = MethodSerializationLookup<DescMethodUnary["input"], DescMethodUnary["output"]>;
   const serializations = new Map<DescMethodUnary, Lookup>();
 
@@ -102,6 +104,7 @@ export function createLeanConnect(options: LeanPathOptions): LeanConnect {
         if (stream.destroyed || stream.closed || stream.headersSent) return;
         const out: http2.OutgoingHttpHeaders = { ":status": status, ...extraHeaders };
         header.forEach((value, key) => (out[key] = value));
+        markPerCall(out);
         try {
           stream.respond(out);
           stream.end(body);

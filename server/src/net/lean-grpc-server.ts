@@ -17,6 +17,7 @@ import { compressedFlag, encodeEnvelope, EnvelopeReader, parseGrpcTimeout, type 
 import { createLeanCall, type LeanCall } from "./lean-call.js";
 import { createLeanConnect } from "./lean-connect.js";
 import { invokeLean, type LeanEntry, type LeanPathOptions } from "./lean-invoke.js";
+import { perCallHeaderMarker } from "./per-call-headers.js";
 import { decodeMessage, encodeMessage } from "./message-codecs.js";
 import { RequestHeaders } from "./request-headers.js";
 
@@ -83,6 +84,7 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
   const interceptors = options.interceptors;
   const compressMinBytes = options.compressMinBytes ?? 1024;
   const extraHeaders = options.responseHeaders ?? {};
+  const markPerCall = perCallHeaderMarker(options.perCallHeaders);
   let taking = true;
   const served = { grpc: 0, connect: 0 };
   const connect = createLeanConnect(options);
@@ -247,6 +249,7 @@ export function createLeanGrpcServer(options: LeanGrpcServerOptions): LeanGrpcSe
     header.forEach((value, key) => (out[key] = value));
     const trailers: http2.OutgoingHttpHeaders = {};
     trailer.forEach((value, key) => (trailers[key] = value));
+    markPerCall(out);
     try {
       stream.respond(out, { waitForTrailers: true });
       stream.once("wantTrailers", () => {

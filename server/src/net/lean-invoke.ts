@@ -18,6 +18,11 @@ export interface LeanPathOptions {
    * `access-control-expose-headers` for a request without an Origin), so lean answers match.
    */
   responseHeaders?: Record<string, string>;
+  /**
+   * Response headers whose value is new on every call (the request id), sent never-indexed over
+   * HTTP/2 (see net/per-call-headers.ts). The values are the same; only their HPACK coding is.
+   */
+  perCallHeaders?: readonly string[];
   /** Aborts in-flight calls' signals, as Connect's `shutdownSignal`. */
   shutdownSignal?: AbortSignal;
 }
