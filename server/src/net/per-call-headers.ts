@@ -9,9 +9,9 @@ import http2 from "node:http2";
  * content type, the CORS headers), so both ends encode, insert and evict on every call and the
  * repeating headers fall back to literals. Node sends a header never-indexed (§6.2.3) when its
  * name is listed under `http2.sensitiveHeaders`; the value on the wire and as the client reads it
- * is unchanged. Measured on one node (memory engine, h2load Gets, five alternating pairs): CPU
- * per call 43.4–48.2 µs against 45.3–49.5 µs without it, within this machine's noise but a
- * ~2.5% mean; a bare HTTP/2 server adding a per-call request id paid ~3 µs per call for it.
+ * is unchanged. A bare HTTP/2 server adding a per-call request id paid ~3 µs per call for it;
+ * on one node (memory engine, h2load Gets, alternating pairs) the marking measured 1.7–2.5% less
+ * CPU per call on average, inside this machine's noise (BENCHMARKS.md, "A slower machine").
  */
 export function perCallHeaderMarker(names: readonly string[] | undefined): (out: http2.OutgoingHttpHeaders) => void {
   if (names === undefined || names.length === 0) return () => {};
