@@ -3,12 +3,13 @@ import type http2 from "node:http2";
 import type { DescMethodUnary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { compressionNegotiate, createMethodSerializationLookup, type Compression, type MethodSerializationLookup } from "@connectrpc/connect/protocol";
-import { codeToHttpStatus, errorToJsonBytes, parseContentType, trailerMux } from "@connectrpc/connect/protocol-connect";
+import { codeToHttpStatus, errorToJsonBytes, parseContentType } from "@connectrpc/connect/protocol-connect";
 import { createLeanCall, type CallStream, type LeanCall } from "./lean-call.js";
 import { invokeLean, type LeanEntry, type LeanPathOptions } from "./lean-invoke.js";
 import { perCallHeaderMarker } from "./per-call-headers.js";
 import { nodeReasonError } from "./h2-errors.js";
 import { RequestHeaders } from "./request-headers.js";
+import { muxTrailers } from "./trailer-mux.js";
 
 
 /** Serves unary calls of the Connect protocol (POST, JSON or binary) on HTTP/2 streams and HTTP/1.1 requests. */
@@ -49,8 +50,9 @@ const contentTypeProto = "application/proto";
  * handler (protocol-connect/handler-factory.ts, `createUnaryHandler`) is made of, imported from
  * Connect where it exports them: content-type parsing, the method's JSON and binary
  * serialization (so parse errors read the same), `compressionNegotiate`, `errorToJsonBytes`,
- * `codeToHttpStatus` and `trailerMux`; the call itself runs through the interceptors like any
- * other (lean-invoke.ts). It takes POSTs with a plain Connect unary content type, no request
+ * `codeToHttpStatus`, and Connect's `trailerMux` rewritten on our own header class
+ * (trailer-mux.ts); the call itself runs through the interceptors like any other
+ * (lean-invoke.ts). It takes POSTs with a plain Connect unary content type, no request
  * compression, a well-formed `connect-timeout-ms`, no Origin (CORS) and no `expect`, on the
  * exact method path; GET requests, compressed requests and everything else go to Connect.
  */
@@ -187,7 +189,7 @@ export function createLeanConnect(options: LeanPathOptions): LeanConnect {
       body = await compression.compress(body);
       responseHeader.set("content-encoding", compression.name);
     }
-    const header = trailerMux(responseHeader, responseTrailer);
+    const header = muxTrailers(responseHeader, responseTrailer);
     header.set("content-length", body.byteLength.toString(10));
     exchange.respond(status, header, body);
   }
