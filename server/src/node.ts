@@ -40,6 +40,7 @@ import { createLeanGrpcServer } from "./net/lean-grpc-server.js";
 import { installShortStringUtf8 } from "./net/short-utf8.js";
 import { installPeerWireCodecs } from "./cluster/peer-wire.js";
 import { installForwardBatchCodecs } from "./cluster/forward-batch-wire.js";
+import { installKvJsonCodecs } from "./api/kv-json.js";
 import { installKvWireCodecs } from "./api/kv-wire.js";
 import { createOnePortServer, type OnePortServer } from "./net/one-port-server.js";
 import { createLmdbEngine } from "./storage/lmdb-engine.js";
@@ -71,10 +72,11 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
   installShortStringUtf8();
   // Hand-written codecs for the hot messages: replication (cluster/peer-wire.ts), stored records
   // (cluster/register-wire.ts), forward batches (cluster/forward-batch-wire.ts), Get/Put/Delete
-  // (api/kv-wire.ts).
+  // (api/kv-wire.ts), and Get/Put/Delete in the Connect protocol's JSON (api/kv-json.ts).
   installPeerWireCodecs();
   installForwardBatchCodecs();
   installKvWireCodecs();
+  installKvJsonCodecs();
   if (config.storage === "lmdb") mkdirSync(config.dataDir, { recursive: true });
   const store = createRecordStore(config.storage === "lmdb" ? createLmdbEngine({ path: config.dataDir }) : createMemoryEngine());
   const membership = createMembership({

@@ -1,11 +1,11 @@
 import type http from "node:http";
 import type http2 from "node:http2";
-import type { DescMethodUnary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { compressionNegotiate, createMethodSerializationLookup, type Compression, type MethodSerializationLookup } from "@connectrpc/connect/protocol";
+import { compressionNegotiate, type Compression } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, errorToJsonBytes, parseContentType } from "@connectrpc/connect/protocol-connect";
 import { createLeanCall, type CallStream, type LeanCall } from "./lean-call.js";
 import { invokeLean, type LeanEntry, type LeanPathOptions } from "./lean-invoke.js";
+import { createLeanSerialization } from "./lean-serialization.js";
 import { perCallHeaderMarker } from "./per-call-headers.js";
 import { nodeReasonError } from "./h2-errors.js";
 import { RequestHeaders } from "./request-headers.js";
@@ -49,7 +49,8 @@ const contentTypeProto = "application/proto";
  * routing: most of the CPU of a call. This serves them with the same pieces Connect's own
  * handler (protocol-connect/handler-factory.ts, `createUnaryHandler`) is made of, imported from
  * Connect where it exports them: content-type parsing, the method's JSON and binary
- * serialization (so parse errors read the same), `compressionNegotiate`, `errorToJsonBytes`,
+ * serialization (so parse errors read the same; the hot messages through our codecs first, see
+ * lean-serialization.ts), `compressionNegotiate`, `errorToJsonBytes`,
  * `codeToHttpStatus`, and Connect's `trailerMux` rewritten on our own header class
  * (trailer-mux.ts); the call itself runs through the interceptors like any other
  * (lean-invoke.ts). It takes POSTs with a plain Connect unary content type, no request
@@ -62,18 +63,7 @@ export function createLeanConnect(options: LeanPathOptions): LeanConnect {
   const compressMinBytes = options.compressMinBytes ?? 1024;
   const extraHeaders = options.responseHeaders ?? {};
   const markPerCall = perCallHeaderMarker(options.perCallHeaders);
-  type Lookup = MethodSerializationLookup<DescMethodUnary["input"], DescMethodUnary["output"]>;
-  const serializations = new Map<DescMethodUnary, Lookup>();
-
-  function serializationOf(method: DescMethodUnary): Lookup {
-    let lookup = serializations.get(method);
-    if (lookup === undefined) {
-      // Connect's defaults: no binary or JSON options, writeMaxBytes at its maximum.
-      lookup = createMethodSerializationLookup(method, undefined, undefined, { readMaxBytes, writeMaxBytes: 0xffffffff });
-      serializations.set(method, lookup);
-    }
-    return lookup;
-  }
+  const serialization = createLeanSerialization(readMaxBytes);
 
   function accept(method: string | undefined, headers: http.IncomingHttpHeaders): Accepted | undefined {
     if (method !== "POST") return undefined;
@@ -163,13 +153,13 @@ export function createLeanConnect(options: LeanPathOptions): LeanConnect {
     call.context.responseHeader.set("content-type", accepted.binary ? contentTypeProto : contentTypeJson);
     readBody(exchange.body, accepted.lengthHint)
       .then((bytes) => {
-        call.setMessage(serializationOf(entry.method).getI(accepted.binary).parse(bytes));
+        call.setMessage(serialization.parse(entry.method, accepted.binary, bytes));
         return invokeLean(entry, call, interceptors);
       })
       .then(
         (output) => {
           call.finish();
-          return answer(exchange, call, 200, serializationOf(entry.method).getO(accepted.binary).serialize(output as never), compression);
+          return answer(exchange, call, 200, serialization.serialize(entry.method, accepted.binary, output as never), compression);
         },
         (e: unknown) => {
           call.finish(e);

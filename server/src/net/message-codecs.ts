@@ -36,30 +36,41 @@ export function registerWireCodec<D extends DescMessage>(schema: D, codec: WireC
 }
 
 /**
+ * The registered codec's encoding of `message`, or undefined when there is no codec or it
+ * declines (for callers with their own fallback, e.g. Connect's serialization and its errors).
+ */
+export function encodeWithCodec<D extends DescMessage>(schema: D, message: MessageShape<D>, pooled = true): Uint8Array | undefined {
+  const encode = codecs.get(schema.typeName)?.encode;
+  if (encode === undefined) return undefined;
+  try {
+    return encode(message, pooled);
+  } catch (err) {
+    fellBack(err);
+    return undefined;
+  }
+}
+
+/** The registered codec's decoding of `bytes`, or undefined, as {@link encodeWithCodec}. */
+export function decodeWithCodec<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> | undefined {
+  const codec = codecs.get(schema.typeName);
+  if (codec === undefined) return undefined;
+  try {
+    return codec.decode(bytes) as MessageShape<D>;
+  } catch (err) {
+    fellBack(err);
+    return undefined;
+  }
+}
+
+/**
  * `toBinary`, through the registered codec where there is one. Whatever that codec does not
  * handle (it throws) protobuf-es encodes, and reports its own errors.
  */
 export function encodeMessage<D extends DescMessage>(schema: D, message: MessageShape<D>, pooled = true): Uint8Array {
-  const encode = codecs.get(schema.typeName)?.encode;
-  if (encode !== undefined) {
-    try {
-      return encode(message, pooled);
-    } catch (err) {
-      fellBack(err); // left to protobuf-es, below
-    }
-  }
-  return toBinary(schema, message);
+  return encodeWithCodec(schema, message, pooled) ?? toBinary(schema, message);
 }
 
 /** `fromBinary`, the same way; bytes fields may be views into `bytes`, as protobuf-es's are. */
 export function decodeMessage<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
-  const codec = codecs.get(schema.typeName);
-  if (codec !== undefined) {
-    try {
-      return codec.decode(bytes) as MessageShape<D>;
-    } catch (err) {
-      fellBack(err); // left to protobuf-es, below
-    }
-  }
-  return fromBinary(schema, bytes);
+  return decodeWithCodec(schema, bytes) ?? fromBinary(schema, bytes);
 }
