@@ -1,4 +1,5 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { codecFailures } from "./message-codecs.js";
 import { unhandled } from "./proto-wire.js";
 
 /**
@@ -22,9 +23,6 @@ export interface JsonCodec<M> {
 
 const codecs = new Map<string, JsonCodec<unknown>>();
 
-/** Messages a codec declined for a reason other than `unhandled`: a codec bug (speed only). */
-export const jsonCodecFailures = { count: 0 };
-
 /** Makes {@link decodeJsonWithCodec} and {@link encodeJsonWithCodec} use `codec` for `schema`. */
 export function registerJsonCodec<D extends DescMessage>(schema: D, codec: JsonCodec<MessageShape<D>>): void {
   codecs.set(schema.typeName, codec as JsonCodec<unknown>);
@@ -37,7 +35,7 @@ export function decodeJsonWithCodec<D extends DescMessage>(schema: D, text: stri
   try {
     return decode(text) as MessageShape<D>;
   } catch (err) {
-    if (err !== unhandled) jsonCodecFailures.count++;
+    if (err !== unhandled) codecFailures.count++; // a codec bug, counted with the binary codecs' (a metric)
     return undefined;
   }
 }
@@ -49,7 +47,7 @@ export function encodeJsonWithCodec<D extends DescMessage>(schema: D, message: M
   try {
     return encode(message);
   } catch (err) {
-    if (err !== unhandled) jsonCodecFailures.count++;
+    if (err !== unhandled) codecFailures.count++; // a codec bug, counted with the binary codecs' (a metric)
     return undefined;
   }
 }

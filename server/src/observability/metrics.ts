@@ -46,7 +46,7 @@ export function createNodeMetrics(options: { membership: Membership; store: Reco
   let codecFailuresReported = 0;
   new client.Counter({
     name: "ringkv_wire_codec_failures_total",
-    help: "Messages a hand-written protobuf codec failed on (a bug in it; protobuf-es handled them instead, so only speed suffered).",
+    help: "Messages a hand-written protobuf codec (binary or JSON) failed on (a bug in it; protobuf-es handled them instead, so only speed suffered).",
     registers: [registry],
     collect() {
       this.inc(codecFailures.count - codecFailuresReported);
