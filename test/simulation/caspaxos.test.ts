@@ -72,6 +72,8 @@ describe("CASPaxos under simulation", () => {
     expect(total((r) => r.counts.retriesFoundApplied)).toBeGreaterThan(runs / 10);
     // Gets answered by a quorum read (no round): a share of all gets in runs that use them.
     expect(total((r) => r.counts.quorumReads)).toBeGreaterThan(runs);
+    // Writes that waited for their key and rode the next round on it (shared-round.ts).
+    expect(total((r) => r.counts.carried)).toBeGreaterThan(runs);
     expect(new Set(reports.map((r) => `${r.scenario.nodes}/${r.scenario.replicas}`))).toEqual(new Set(["3/3", "5/3", "5/5"]));
   });
 
@@ -100,7 +102,7 @@ function summarize(r: RunReport): string {
   const c = r.counts;
   return `seed ${r.scenario.seed} (${describeScenario(r.scenario)}): ${c.ops} ops, ${c.succeeded} succeeded `
     + `(${c.casFailed} cas-failed), ${c.unknown} unknown, ${c.failedClean} failed cleanly; fast path ${c.fastPathAttempts}, `
-    + `full rounds ${c.fullRounds}; ${c.crashes} crashes, ${c.partitions} partitions, ${c.dropped} dropped, `
+    + `full rounds ${c.fullRounds}, ${c.carried} carried; ${c.crashes} crashes, ${c.partitions} partitions, ${c.dropped} dropped, `
     + `${c.duplicated} duplicated; ${c.gcCollected} tombstones collected; ${c.virtualMs.toFixed(0)} virtual ms`;
 }
 

@@ -39,6 +39,8 @@ export interface RunReport {
     casFailed: number;
     fastPathAttempts: number;
     fullRounds: number;
+    /** Writes carried by another write's round on the same key (proposer stats). */
+    carried: number;
     gcCollected: number;
     /** Collections that stopped part-way (replica unreachable, competing write). */
     gcIncomplete: number;
@@ -89,7 +91,7 @@ export async function runSimulation(scenario: Scenario, trace?: (line: string) =
   const history: HistoryEntry[] = [];
   const problems: string[] = [];
   const counts: RunReport["counts"] = {
-    ops: 0, succeeded: 0, unknown: 0, failedClean: 0, casFailed: 0, fastPathAttempts: 0, fullRounds: 0,
+    ops: 0, succeeded: 0, unknown: 0, failedClean: 0, casFailed: 0, fastPathAttempts: 0, fullRounds: 0, carried: 0,
     gcCollected: 0, gcIncomplete: 0, crashes: 0, partitions: 0, opIdDecisions: 0, retriesFoundApplied: 0, quorumReads: 0, dropped: 0, duplicated: 0, events: 0, virtualMs: 0,
   };
   const state = { workload: true };
@@ -118,6 +120,7 @@ export async function runSimulation(scenario: Scenario, trace?: (line: string) =
   for (const p of cluster.proposers) {
     counts.fastPathAttempts += p.stats.fastPathAttempts;
     counts.fullRounds += p.stats.fullRounds;
+    counts.carried += p.stats.carried;
   }
   counts.virtualMs = scheduler.now();
   counts.dropped = cluster.network.counters.dropped;

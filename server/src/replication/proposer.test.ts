@@ -396,6 +396,82 @@ describe("createProposer()", () => {
     const results = await Promise.all(["a", "b", "c", "d"].map((v) => p.execute("k", replicas, put(v), soon())));
     expect(results.map((s) => s.version)).toEqual([1n, 2n, 3n, 4n]);
   });
+
+  /** A write with an op id, as the node sends them: only such writes share rounds. */
+  const write = (p: ReturnType<ReturnType<typeof createHarness>["proposer"]>, opId: string, change: Change, options = soon()) => {
+    const once = idempotent(opId, Date.now(), change);
+    return p.execute("k", replicas, once.change, { ...options, appliedIn: once.appliedIn });
+  };
+
+  it("carries the writes queued behind the key's holder into its round, each with its own result", async () => {
+    const h = createHarness();
+    const p = h.proposer("n1");
+    await write(p, "w0", put("v0"));
+    h.log.length = 0;
+    // The first of these gets the key; the four queued behind it by then share its round.
+    const results = await Promise.allSettled([
+      write(p, "w1", put("a")),
+      write(p, "w2", put("b")),
+      write(p, "w3", put("c", 99n)), // a failed compare-and-set: its own error, the others go on
+      write(p, "w4", deleteChange({ nowMs: Date.now() })),
+      write(p, "w5", put("e")),
+    ]);
+    expect(results.map((r) => (r.status === "fulfilled" ? `v${r.value.version}` : (r.reason as RingkvError).reason))).toEqual(["v2", "v3", "version_mismatch", "v4", "v5"]);
+    expect(p.stats.sharedRounds).toBe(1);
+    expect(p.stats.carried).toBe(4);
+    // One accept per replica for the five writes after w0.
+    expect(h.log.filter((l) => l.startsWith("accept")).length).toBe(replicas.length);
+    const stored = (await h.acceptors.get("n2")!.readAccepted("k")).state!;
+    expect(new TextDecoder().decode(stored.value)).toBe("e");
+    expect(stored.version).toBe(5n);
+    expect(unpackOps(stored.recentOpsPacked).map((o) => o.id)).toEqual(expect.arrayContaining(["w1", "w2", "w4", "w5"]));
+  });
+
+  it("leaves a queued write that stops while it waits out of the next round, with its own error", async () => {
+    const h = createHarness();
+    const p = h.proposer("n1");
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    h.hooks.beforeAccept = () => gate;
+    const first = write(p, "w1", put("a"));
+    await new Promise((r) => setTimeout(r, 5));
+    const expired = failure(write(p, "w2", put("late"), { deadlineAt: Date.now() + 20 }));
+    const rider = write(p, "w3", put("b"));
+    expect((await expired).reason).toBe("deadline_exceeded");
+    release();
+    expect((await first).version).toBe(1n);
+    expect((await rider).version).toBe(2n);
+    const stored = (await h.acceptors.get("n1")!.readAccepted("k")).state!;
+    expect(new TextDecoder().decode(stored.value)).toBe("b");
+    expect(unpackOps(stored.recentOpsPacked).map((o) => o.id)).not.toContain("w2");
+  });
+
+  it("answers outcome_unknown to a carried write that stops after the shared accept was sent", async () => {
+    const h = createHarness();
+    const p = h.proposer("n1");
+    const held = new Map<string, { gate: Promise<void>; release(): void }>();
+    const hold = (value: string) => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      held.set(value, { gate, release });
+    };
+    hold("a");
+    hold("c");
+    h.hooks.beforeAccept = (_to, req) => held.get(new TextDecoder().decode(req.state!.value))?.gate;
+    const first = write(p, "w1", put("a"));
+    await new Promise((r) => setTimeout(r, 5));
+    // Queued behind w1's round: w2 takes the key next and carries w3; their accept ("c") is held.
+    const lead = write(p, "w2", put("b"));
+    const carried = failure(write(p, "w3", put("c"), { deadlineAt: Date.now() + 50 }));
+    held.get("a")!.release();
+    expect((await first).version).toBe(1n);
+    expect((await carried).reason).toBe("outcome_unknown");
+    held.get("c")!.release();
+    expect((await lead).version).toBe(2n);
+    expect(p.stats.carried).toBe(1);
+    // The write it was told may or may not be applied is in fact in the committed state.
+    expect((await h.acceptors.get("n1")!.readAccepted("k")).state!.version).toBe(3n);
+  });
 });
 
 describe("Proposer.collectTombstone()", () => {

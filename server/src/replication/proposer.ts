@@ -22,6 +22,7 @@ import {
   type CollectTombstoneResult,
 } from "./tombstone-gc.js";
 import { quorumRead, type QuorumReadOptions } from "./quorum-read.js";
+import { createRider, maxSharedOps, runSharedRound, takenByRound, type AppliedIn, type Rider } from "./shared-round.js";
 import type { ProposerTransport } from "./transport.js";
 
 /**
@@ -83,6 +84,9 @@ export interface ProposerStats {
   /** Quorum reads that answered without a round, and those that needed one. */
   quorumReads: number;
   quorumReadMisses: number;
+  /** Rounds that carried several writes of one key, and the writes they carried besides their own. */
+  sharedRounds: number;
+  carried: number;
 }
 
 /** Options of {@link Proposer.execute}. */
@@ -176,8 +180,10 @@ export function createProposer(options: ProposerOptions): Proposer {
   const counter = createBallotCounter({ nodeId, incarnation });
   const fastPath: Lru<FastPathEntry> = createLru(options.fastPathKeys ?? defaults.fastPathKeys);
   const keys = createKeyMutex();
+  /** Per key, the writes waiting for it that a round may carry along (shared-round.ts). */
+  const riders = new Map<string, Rider[]>();
   const stats: ProposerStats = {
-    operations: 0, fastPathAttempts: 0, fastPathMisses: 0, fullRounds: 0, retries: 0, outcomeUnknown: 0, quorumReads: 0, quorumReadMisses: 0,
+    operations: 0, fastPathAttempts: 0, fastPathMisses: 0, fullRounds: 0, retries: 0, outcomeUnknown: 0, quorumReads: 0, quorumReadMisses: 0, sharedRounds: 0, carried: 0,
   };
 
   async function execute(key: string, replicas: readonly string[], change: Change, opts: ExecuteOptions): Promise<RegisterState> {
@@ -185,20 +191,77 @@ export function createProposer(options: ProposerOptions): Proposer {
     stats.operations++;
     const op = startOperation(clock, opts);
     const written: Written[] = [];
+    // A write may share the round of the operation ahead of it on the key (shared-round.ts).
+    const rider = opts.appliedIn !== undefined ? board(key, replicas, change, opts.appliedIn, op.stopper) : undefined;
     try {
-      const release = await keys.acquire(key, op.stopper);
+      let release: () => void;
       try {
-        return await runRounds(key, replicas, change, op.stopper, written, opts.appliedIn);
-      } finally {
-        release();
+        release = await keys.acquire(key, rider?.gate ?? op.stopper);
+      } catch (error) {
+        if (rider?.taken === true) return await rider.outcome;
+        throw error;
       }
+      const others = rider !== undefined ? takeRiders(key, rider) : [];
+      if (others.length === 0) {
+        try {
+          return await runRounds(key, replicas, change, op.stopper, written, opts.appliedIn);
+        } finally {
+          release();
+        }
+      }
+      stats.sharedRounds++;
+      stats.carried += others.length;
+      void runSharedRound(key, [rider!, ...others], (composed, stopper, sharedWritten, appliedIn) =>
+        runRounds(key, replicas, composed, stopper, sharedWritten, appliedIn),
+      ).finally(release);
+      return await rider!.outcome;
     } catch (error) {
       const translated = op.translate(error, written.length > 0);
       if (translated instanceof RingkvError && translated.reason === "outcome_unknown") stats.outcomeUnknown++;
       throw translated;
     } finally {
+      if (rider !== undefined) leave(key, rider);
       op.finish();
     }
+  }
+
+  /** Puts a write in its key's line of riders (see shared-round.ts). */
+  function board(key: string, replicas: readonly string[], change: Change, appliedIn: AppliedIn, stopper: Stopper): Rider {
+    const rider = createRider(change, appliedIn, [...replicas].sort().join("\n"), stopper);
+    let line = riders.get(key);
+    if (line === undefined) riders.set(key, (line = []));
+    line.push(rider);
+    return rider;
+  }
+
+  /** Takes a write out of its key's line: it runs its own round, was carried, or gave up. */
+  function leave(key: string, rider: Rider): void {
+    rider.unwatch();
+    const line = riders.get(key);
+    if (line === undefined) return;
+    const at = line.indexOf(rider);
+    if (at >= 0) line.splice(at, 1);
+    if (line.length === 0) riders.delete(key);
+  }
+
+  /** The writes waiting for `key` that the round of `lead` (which holds the key) carries along. */
+  function takeRiders(key: string, lead: Rider): Rider[] {
+    leave(key, lead);
+    const line = riders.get(key);
+    if (line === undefined) return [];
+    const taken: Rider[] = [];
+    for (const rider of line) {
+      if (taken.length === maxSharedOps - 1) break;
+      if (rider.replicaSet !== lead.replicaSet || rider.stopper.stopped) continue;
+      rider.taken = true;
+      taken.push(rider);
+    }
+    for (const rider of taken) {
+      leave(key, rider);
+      // Ends its wait for the key; it then awaits its outcome from this round.
+      rider.gate.stop(takenByRound);
+    }
+    return taken;
   }
 
   async function runRounds(
