@@ -191,8 +191,9 @@ export function createProposer(options: ProposerOptions): Proposer {
     stats.operations++;
     const op = startOperation(clock, opts);
     const written: Written[] = [];
+    const replicaSet = replicaSetOf(replicas);
     // A write may share the round of the operation ahead of it on the key (shared-round.ts).
-    const rider = opts.appliedIn !== undefined ? board(key, replicas, change, opts.appliedIn, op.stopper) : undefined;
+    const rider = opts.appliedIn !== undefined ? board(key, replicaSet, change, opts.appliedIn, op.stopper) : undefined;
     try {
       let release: () => void;
       try {
@@ -204,7 +205,7 @@ export function createProposer(options: ProposerOptions): Proposer {
       const others = rider !== undefined ? takeRiders(key, rider) : [];
       if (others.length === 0) {
         try {
-          return await runRounds(key, replicas, change, op.stopper, written, opts.appliedIn);
+          return await runRounds(key, replicas, replicaSet, change, op.stopper, written, opts.appliedIn);
         } finally {
           release();
         }
@@ -212,7 +213,7 @@ export function createProposer(options: ProposerOptions): Proposer {
       stats.sharedRounds++;
       stats.carried += others.length;
       void runSharedRound(key, [rider!, ...others], (composed, stopper, sharedWritten, appliedIn) =>
-        runRounds(key, replicas, composed, stopper, sharedWritten, appliedIn),
+        runRounds(key, replicas, replicaSet, composed, stopper, sharedWritten, appliedIn),
       ).finally(release);
       return await rider!.outcome;
     } catch (error) {
@@ -226,8 +227,8 @@ export function createProposer(options: ProposerOptions): Proposer {
   }
 
   /** Puts a write in its key's line of riders (see shared-round.ts). */
-  function board(key: string, replicas: readonly string[], change: Change, appliedIn: AppliedIn, stopper: Stopper): Rider {
-    const rider = createRider(change, appliedIn, [...replicas].sort().join("\n"), stopper);
+  function board(key: string, replicaSet: string, change: Change, appliedIn: AppliedIn, stopper: Stopper): Rider {
+    const rider = createRider(change, appliedIn, replicaSet, stopper);
     let line = riders.get(key);
     if (line === undefined) riders.set(key, (line = []));
     line.push(rider);
@@ -267,6 +268,7 @@ export function createProposer(options: ProposerOptions): Proposer {
   async function runRounds(
     key: string,
     replicas: readonly string[],
+    replicaSet: string,
     change: Change,
     stopper: Stopper,
     written: Written[],
@@ -274,7 +276,6 @@ export function createProposer(options: ProposerOptions): Proposer {
   ): Promise<RegisterState> {
     const ctx: RoundContext = { key, replicas, transport, counter, cancel: stopper };
     const needed = majority(replicas.length);
-    const replicaSet = [...replicas].sort().join("\n");
     // Every ballot at which this operation sent one of its written states (index into written).
     const ourBallots: Array<{ ballot: Ballot; index: number }> = [];
     let cached = fastPath.take(key);
@@ -424,6 +425,11 @@ function mayDescendFrom(current: RegisterState, w: RegisterState): boolean {
   return current.version === w.version && registerEquals(current, w);
 }
 
+
+/** A replica list as one comparable string: the same set in any order gives the same string. */
+function replicaSetOf(replicas: readonly string[]): string {
+  return [...replicas].sort().join("\n");
+}
 
 function checkReplicas(replicas: readonly string[]): void {
   if (replicas.length === 0) throw ringkvError("internal", "a CASPaxos round needs at least one replica");
