@@ -152,7 +152,14 @@ describe.each(protocols)("KeyValueService over %s", (protocol) => {
 
   it("serves a cheaper local read when asked", async () => {
     await via(0).put({ key: key("local"), value: "nearby" });
-    const got = await via(2).get({ key: key("local"), consistency: "LOCAL" });
+    // LOCAL reads one replica's copy, which may trail the majority that acknowledged the write
+    // (its accept can still be on the way): it must catch up, not answer right away.
+    const deadline = Date.now() + 5_000;
+    let got = await via(2).get({ key: key("local"), consistency: "LOCAL" });
+    while (!got.found && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      got = await via(2).get({ key: key("local"), consistency: "LOCAL" });
+    }
     expect(got).toMatchObject({ found: true, value: "nearby" });
   });
 });
