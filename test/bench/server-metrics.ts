@@ -4,6 +4,9 @@ export interface ServerCounts {
   forwarded: number;
   /** Node-to-node RPCs this node served (PeerService: forward and acceptor batches, ...). */
   peerCalls: number;
+  /** CASPaxos rounds this node coordinated that carried several writes of one key, and the writes they carried besides their own. */
+  sharedRounds: number;
+  carried: number;
 }
 
 /**
@@ -13,7 +16,7 @@ export interface ServerCounts {
  */
 export async function readServerCounts(url: string): Promise<ServerCounts> {
   const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-  const out: ServerCounts = { byCode: {}, forwarded: 0, peerCalls: 0 };
+  const out: ServerCounts = { byCode: {}, forwarded: 0, peerCalls: 0, sharedRounds: 0, carried: 0 };
   for (const line of text.split("\n")) {
     if (line.startsWith("ringkv_requests_total{") && line.includes('service="kvstore.KeyValueService"')) {
       const code = /code="([^"]*)"/.exec(line)?.[1] ?? "?";
@@ -22,6 +25,10 @@ export async function readServerCounts(url: string): Promise<ServerCounts> {
       out.peerCalls += Number(line.slice(line.lastIndexOf(" ") + 1));
     } else if (line.startsWith("ringkv_forwarded_requests_total{")) {
       out.forwarded += Number(line.slice(line.lastIndexOf(" ") + 1));
+    } else if (line.startsWith("ringkv_paxos_shared_rounds_total ")) {
+      out.sharedRounds = Number(line.slice(line.lastIndexOf(" ") + 1));
+    } else if (line.startsWith("ringkv_paxos_carried_operations_total ")) {
+      out.carried = Number(line.slice(line.lastIndexOf(" ") + 1));
     }
   }
   return out;

@@ -5,6 +5,7 @@ import type { BenchOptions } from "../options.js";
 import { fmt, progress } from "../progress.js";
 import { callChecked, protocols } from "../protocols.js";
 import type { Measurement, ScenarioResult } from "../results.js";
+import { readServerCounts } from "../server-metrics.js";
 import { consistency } from "../wire.js";
 import { manyClients, oneClient } from "../client-loads.js";
 
@@ -14,7 +15,9 @@ import { manyClients, oneClient } from "../client-loads.js";
  * of the calls are forwarded to the key's only replica; above 1, every call is a CASPaxos round
  * and the scenario also measures a CONSISTENCY_LOCAL Get (one replica's copy, no round) next to
  * the default linearizable Get, and the linearizable calls once more with one client (a lone
- * client's latency, to compare with etcd's measured the same way).
+ * client's latency, to compare with etcd's measured the same way). Above 1 it also runs Puts that
+ * all go to one key ("keys: one"): the hot-key case, where queued writes share CASPaxos rounds
+ * (replication/shared-round.ts); with uniform keys two writes of one key rarely meet.
  */
 export async function cluster(options: BenchOptions): Promise<ScenarioResult> {
   const keyCount = options.quick ? 500 : 2_000;
@@ -65,7 +68,7 @@ async function clusterRun(options: BenchOptions, rf: number, keyCount: number): 
       // at full concurrency, which a lone client's few calls would take far longer to give).
       const loads = rf > 1 && run.level !== "LOCAL" ? [manyClients, oneClient] : [manyClients];
       for (const load of loads) {
-        const cells = { nodes: "3", "replication factor": String(rf), call: run.call, consistency: run.level, clients: load.label };
+        const cells = { nodes: "3", "replication factor": String(rf), call: run.call, consistency: run.level, keys: "uniform", clients: load.label };
         const m = await measureDriver(options, { url, call: run.call, keyCount, keyPrefix: "c", consistency: run.consistency, pids: c.pids, ...load.driver }, cells);
         if (m.server) m.note = `${fmt((100 * m.server.forwarded) / Math.max(1, m.server.ok))}% forwarded by n1`;
         const notFound = m.load?.detail.notFound ?? 0;
@@ -77,10 +80,33 @@ async function clusterRun(options: BenchOptions, rf: number, keyCount: number): 
         out.push(m);
       }
     }
+    if (rf > 1) out.push(await hotKeyPuts(options, c.nodes.map((n) => n.url), c.pids, rf));
   } finally {
     await c.stop();
   }
   return out;
+}
+
+/**
+ * Puts at full concurrency, all to one key through n1 (which forwards them when another node
+ * coordinates the key). The server's counters tell how many rounds carried other writes.
+ */
+async function hotKeyPuts(options: BenchOptions, urls: readonly string[], pids: readonly number[], rf: number): Promise<Measurement> {
+  const hot = { url: urls[0]!, call: "Put" as const, keyCount: 1, keyPrefix: "hot" };
+  await warmUpDriver(options, hot);
+  const cells = { nodes: "3", "replication factor": String(rf), call: "Put", consistency: "—", keys: "one", clients: manyClients.label };
+  const before = await sharedRoundCounts(urls);
+  const m = await measureDriver(options, { ...hot, pids }, cells);
+  const after = await sharedRoundCounts(urls);
+  const forwarded = m.server ? `${fmt((100 * m.server.forwarded) / Math.max(1, m.server.ok))}% forwarded by n1; ` : "";
+  m.note = `${forwarded}${fmt(after.rounds - before.rounds)} shared rounds carried ${fmt(after.carried - before.carried)} writes besides their own`;
+  return m;
+}
+
+/** Shared-round counters summed over the nodes (the key's coordinator runs them, whichever it is). */
+async function sharedRoundCounts(urls: readonly string[]): Promise<{ rounds: number; carried: number }> {
+  const counts = await Promise.all(urls.map((u) => readServerCounts(u)));
+  return { rounds: counts.reduce((s, c) => s + c.sharedRounds, 0), carried: counts.reduce((s, c) => s + c.carried, 0) };
 }
 
 /**
