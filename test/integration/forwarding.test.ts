@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type TestCluster } from "../harness/cluster.js";
-import { connectJson } from "../harness/connect-json.js";
+import { connectJson, keyCoordinatedBy } from "../harness/connect-json.js";
+import { opClockMarginMs, opMemoryMs } from "../../server/src/kv/idempotent.js";
+import { unpackOps } from "../../server/src/kv/op-log.js";
 import { createKvTestClient } from "../harness/kv-clients.js";
 
 let cluster: TestCluster;
@@ -65,6 +67,24 @@ describe("forwarding on a 3-node cluster", () => {
     expect(await metric(batches)).toBeGreaterThan(batches0);
     // Every Put ran on n2 as its own call: counted once each, with its own method label.
     expect(await metric(puts)).toBe(puts0 + keys.length);
+  });
+
+  it("keeps a forwarded write's op id for as long as the entry node may retry it, not longer", async () => {
+    const [n1, n2] = cluster.nodes;
+    const key = await keyCoordinatedBy(n1!.url, "n2", "op-life");
+    const timeoutMs = 7_000;
+    const before = Date.now();
+    const res = await connectJson(n1!.url, "kvstore.KeyValueService/Put", { key, value: "v" }, { "connect-timeout-ms": String(timeoutMs) });
+    const after = Date.now();
+    expect(res.status).toBe(200);
+    const local = await connectJson(n2!.url, "ringkv.internal.v1.PeerService/ReadLocal", { key });
+    const packed = Buffer.from((local.body.state as { recentOpsPacked: string }).recentOpsPacked, "base64");
+    const ops = unpackOps(packed);
+    expect(ops).toHaveLength(1);
+    // Dropped opMemoryMs after at_ms: that is, the entry node's deadline plus the clock margin.
+    const dropAt = ops[0]!.atMs + opMemoryMs;
+    expect(dropAt).toBeGreaterThanOrEqual(before + timeoutMs + opClockMarginMs - 1);
+    expect(dropAt).toBeLessThanOrEqual(after + timeoutMs + opClockMarginMs);
   });
 
   it("keeps each key exactly where locate says it lives", async () => {

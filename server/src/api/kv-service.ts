@@ -50,7 +50,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
         req.key,
         info,
         async (replicas, retried) => {
-          const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), change) : undefined;
+          const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), change, info.opDeadlineAt) : undefined;
           const state = await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(Date.now(), change), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
           const version = once?.alreadyApplied()?.version ?? state.version;
           return putResponse(version);
@@ -110,7 +110,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
             found = current.exists;
             return change(current);
           };
-          const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), seeing) : undefined;
+          const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), seeing, info.opDeadlineAt) : undefined;
           await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(Date.now(), seeing), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
           // A retry that finds its own earlier delete: the key existed then.
           return deleteResponse(once?.alreadyApplied() !== undefined ? true : found);
@@ -125,7 +125,10 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
   };
 }
 
-/** A write's call info: the entry node names the write with a fresh op id (see idempotent.ts). */
+/**
+ * A write's call info: the entry node names the write with a fresh op id, good until its own
+ * deadline for the call (see idempotent.ts).
+ */
 function writeInfo(info: CallInfo): CallInfo {
-  return info.hops === 0 ? withCallInfo(info, { opId: newOpId() }) : info;
+  return info.hops === 0 ? withCallInfo(info, { opId: newOpId(), opDeadlineAt: info.deadlineAt }) : info;
 }

@@ -13,6 +13,13 @@ export const forwardHeaders = {
   /** Identifies a forwarded write so a retry on another coordinator is applied at most once. */
   opId: "ringkv-op-id",
   /**
+   * The entry node's deadline for the whole write (Unix ms), which `ringkv-deadline` is not: that
+   * one is the deadline of this attempt, and the entry node may retry the write on another replica
+   * until this one. A coordinator keeps the write's op id in the key's register until then
+   * (kv/idempotent.ts), and no longer.
+   */
+  opDeadline: "ringkv-op-deadline",
+  /**
    * The absolute deadline (Unix ms). grpc-timeout is relative and starts counting only when the
    * receiver reads the request, so a request that sat in a paused node's socket would otherwise
    * run long after the entry node gave up on it and retried elsewhere.
@@ -38,6 +45,11 @@ export interface CallInfo extends Partial<CancelWatch> {
   requestId: string;
   /** The write's op id: set by the entry node for writes, carried on forwarded calls. */
   opId: string | undefined;
+  /**
+   * Epoch ms until which the entry node may still retry the write named by `opId` (its own
+   * deadline for the call, however many attempts it makes); undefined when not told.
+   */
+  opDeadlineAt: number | undefined;
   signal: AbortSignal;
   /** Epoch ms. */
   deadlineAt: number;
@@ -62,10 +74,18 @@ export function callInfoFrom(ctx: HandlerContext, deadlines: Deadlines): CallInf
       membersHash: ctx.requestHeader.get(forwardHeaders.membersHash) ?? undefined,
       requestId: ctx.requestHeader.get(forwardHeaders.requestId) ?? ctx.values.get(requestIdKey) ?? "",
       opId: ctx.requestHeader.get(forwardHeaders.opId) ?? undefined,
+      opDeadlineAt: epochMsHeader(ctx.requestHeader.get(forwardHeaders.opDeadline)),
       deadlineAt,
     },
     ctx,
   );
+}
+
+/** A header holding Unix ms, as a number; undefined when absent or not a finite number. */
+function epochMsHeader(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const ms = Number(value);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 type CallInfoFields = Omit<CallInfo, "signal" | "watchCancel">;
@@ -87,6 +107,7 @@ class LazyCallInfo implements CallInfo {
   readonly membersHash: string | undefined;
   readonly requestId: string;
   readonly opId: string | undefined;
+  readonly opDeadlineAt: number | undefined;
   readonly deadlineAt: number;
   readonly #source: CancelSource;
 
@@ -95,6 +116,7 @@ class LazyCallInfo implements CallInfo {
     this.membersHash = fields.membersHash;
     this.requestId = fields.requestId;
     this.opId = fields.opId;
+    this.opDeadlineAt = fields.opDeadlineAt;
     this.deadlineAt = fields.deadlineAt;
     this.#source = source;
   }
@@ -113,7 +135,7 @@ class LazyCallInfo implements CallInfo {
   }
 
   #fields(): CallInfoFields {
-    return { hops: this.hops, membersHash: this.membersHash, requestId: this.requestId, opId: this.opId, deadlineAt: this.deadlineAt };
+    return { hops: this.hops, membersHash: this.membersHash, requestId: this.requestId, opId: this.opId, opDeadlineAt: this.opDeadlineAt, deadlineAt: this.deadlineAt };
   }
 }
 

@@ -93,6 +93,7 @@ describe("createBatchingKvClient()", () => {
       membersHash: undefined,
       requestId: "r",
       opId: undefined,
+      opDeadlineAt: undefined,
       deadlineAt: Date.now() + 5_000,
       get signal(): AbortSignal {
         signalRead = true;

@@ -56,6 +56,7 @@ function forwardHeadersOf(info: CallInfo, membersHash: string): Record<string, s
     "ringkv-deadline": String(Math.floor(info.deadlineAt)),
   } satisfies Partial<Record<(typeof forwardHeaders)[keyof typeof forwardHeaders], string>>;
   if (info.opId !== undefined) headers[forwardHeaders.opId] = info.opId;
+  if (info.opDeadlineAt !== undefined) headers[forwardHeaders.opDeadline] = String(Math.floor(info.opDeadlineAt));
   return headers;
 }
 

@@ -27,7 +27,7 @@ function setup(script: Array<(id: string) => unknown>) {
     },
   };
   const router = createKvRouter({ membership, forwarder, logger: pino({ level: "silent" }), anyReplicaMayCoordinate: true });
-  const info: CallInfo = { hops: 0, membersHash: undefined, requestId: "r", opId: "op", signal: new AbortController().signal, deadlineAt: Date.now() + 5_000 };
+  const info: CallInfo = { hops: 0, membersHash: undefined, requestId: "r", opId: "op", opDeadlineAt: undefined, signal: new AbortController().signal, deadlineAt: Date.now() + 5_000 };
   const run = () => router.route("k", info, async () => "here", async () => "forwarded");
   return { calls, run };
 }

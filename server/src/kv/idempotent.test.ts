@@ -3,7 +3,7 @@ import { RegisterStateSchema, type RegisterState } from "@ringkv/gen/ringkv/inte
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../testing/seeded-random.js";
 import { putChange } from "../replication/register.js";
-import { idempotent, keepingOpLog, maxRecentOps, newOpId, opMemoryMs } from "./idempotent.js";
+import { idempotent, keepingOpLog, maxRecentOps, newOpId, opClockMarginMs, opMemoryMs } from "./idempotent.js";
 import { packOps, unpackOps } from "./op-log.js";
 
 const put = (value: string) => putChange({ value: new TextEncoder().encode(value) });
@@ -39,6 +39,33 @@ describe("idempotent()", () => {
     const state = idempotent("new", 1_000 + opMemoryMs, put("n")).change(old);
     expect(unpackOps(state.recentOpsPacked).map((op) => op.id)).toEqual(["new"]);
     expect(state.opsForgottenThrough).toBe(3n);
+  });
+
+  it("keeps an op id until its write's deadline plus the clock margin, then drops it", () => {
+    const t0 = 1_700_000_000_000;
+    const deadline = t0 + 10_000;
+    const applied = idempotent("fwd", t0, put("x"), deadline).change(empty());
+    // Older nodes read the same rule: dropped opMemoryMs after at_ms, i.e. at deadline + margin.
+    expect(unpackOps(applied.recentOpsPacked)[0]!.atMs).toBe(deadline + opClockMarginMs - opMemoryMs);
+    const justBefore = idempotent("other", deadline + opClockMarginMs - 1, put("y")).change(applied);
+    expect(unpackOps(justBefore.recentOpsPacked).map((op) => op.id)).toEqual(["other", "fwd"]);
+    const retry = idempotent("fwd", deadline + opClockMarginMs - 1, put("x"), deadline);
+    expect(retry.change(justBefore)).toBe(justBefore);
+    expect(retry.alreadyApplied()?.version).toBe(1n);
+    const after = idempotent("late", deadline + opClockMarginMs, put("z")).change(applied);
+    expect(unpackOps(after.recentOpsPacked).map((op) => op.id)).toEqual(["late"]);
+    expect(after.opsForgottenThrough).toBe(1n);
+  });
+
+  it("keeps the op id of a write with a deadline beyond opMemoryMs until that deadline", () => {
+    const t0 = 1_700_000_000_000;
+    const deadline = t0 + 10 * opMemoryMs; // --max-timeout-ms raised to ten minutes
+    const applied = idempotent("slow", t0, put("x"), deadline).change(empty());
+    const muchLater = applyMany(applied, 3, deadline - 1, "later");
+    const retry = idempotent("slow", deadline - 1, put("x"), deadline);
+    expect(retry.change(muchLater)).toBe(muchLater);
+    expect(retry.alreadyApplied()?.version).toBe(1n);
+    expect(retry.appliedIn(muchLater, 1n)).toBe(true);
   });
 
   it("proves a write absent only when nothing at or after its version was dropped", () => {

@@ -3,8 +3,20 @@ import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import type { Change } from "../replication/register.js";
 import { entryHasId, opIdBytes, prependOp, retainOps, scanPacked, versionOf, type OpEntry, type PackedEntry } from "./op-log.js";
 
-/** How long an applied op id is remembered: far longer than any request deadline. */
+/**
+ * The op-id log's one rule about time, which every node applies to every entry: an entry is
+ * dropped by the first write of the key after opMemoryMs have passed since its `at_ms`. A write
+ * sets `at_ms` so that its entry outlives the last moment its entry node may retry it (see
+ * {@link idempotent}); one whose deadline is unknown (forwarded by an older node) keeps today's
+ * apply time, and so its entry for opMemoryMs.
+ */
 export const opMemoryMs = 60_000;
+/**
+ * How long an op id is kept past its write's deadline: the deadline is the entry node's clock,
+ * the trimming is done by whichever coordinator writes the key next, by its own. Nodes' clocks
+ * must agree to well within this (the forwarded `ringkv-deadline` assumes as much).
+ */
+export const opClockMarginMs = 5_000;
 /** At most this many op ids per key (older ones expire first). */
 export const maxRecentOps = 96;
 
@@ -39,10 +51,17 @@ export interface IdempotentChange {
  * finds its own id already there, changes nothing and reports the earlier result. Without this,
  * a write whose first attempt timed out but was applied would be applied twice by the retry
  * (a Put would skip a version; a CAS would fail against its own write).
+ *
+ * `opDeadlineAt` is the entry node's deadline for the write (Unix ms): no attempt of it starts
+ * later, so its id is kept until then plus {@link opClockMarginMs}, whether that is sooner than
+ * opMemoryMs (the usual 10 s deadline: a key written every second carries ~15 ids, not ~60) or
+ * later (a deadline raised with --max-timeout-ms: a retry minutes later still finds its id).
  */
-export function idempotent(opId: string, nowMs: number, change: Change): IdempotentChange {
+export function idempotent(opId: string, nowMs: number, change: Change, opDeadlineAt?: number): IdempotentChange {
   let seen: OpEntry | undefined;
   const id = opIdBytes(opId);
+  // Under the log's rule (opMemoryMs after at_ms) the entry lives exactly as long as it must.
+  const atMs = Math.floor(opDeadlineAt === undefined ? nowMs : opDeadlineAt + opClockMarginMs - opMemoryMs);
   return {
     alreadyApplied: () => seen,
     appliedIn(state, writtenAt) {
@@ -61,7 +80,7 @@ export function idempotent(opId: string, nowMs: number, change: Change): Idempot
       const next = change(current);
       if (next === current) return current;
       const { kept, forgotten } = trimLog(current, entries, nowMs, maxRecentOps - 1);
-      const recentOpsPacked = prependOp({ version: next.version, atMs: Math.floor(nowMs), id }, packed, kept);
+      const recentOpsPacked = prependOp({ version: next.version, atMs, id }, packed, kept);
       // recentOps is the superseded unpacked field: written empty.
       return { ...next, recentOps: [], recentOpsPacked, opsForgottenThrough: forgotten };
     },

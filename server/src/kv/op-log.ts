@@ -5,7 +5,7 @@ export interface OpEntry {
   id: string;
   /** The register version the write produced. */
   version: bigint;
-  /** Unix millis when it was applied. */
+  /** Unix millis its life (opMemoryMs) counts from: set so that it outlives its write's retries (idempotent.ts). */
   atMs: number;
 }
 

@@ -379,7 +379,9 @@ export declare type AppliedOp = Message<"ringkv.internal.v1.AppliedOp"> & {
   version: bigint;
 
   /**
-   * Unix millis when it was applied; entries expire after a minute.
+   * Unix millis the entry's life counts from: the first write of the key a minute or more after
+   * it drops the entry. Writers set it to when the write was applied, or, knowing the deadline
+   * until which the write may be retried, to that deadline plus a margin minus a minute.
    *
    * @generated from field: int64 at_ms = 3;
    */
