@@ -56,6 +56,14 @@ export interface IdempotentChange {
  * later, so its id is kept until then plus {@link opClockMarginMs}, whether that is sooner than
  * opMemoryMs (the usual 10 s deadline: a key written every second carries ~15 ids, not ~60) or
  * later (a deadline raised with --max-timeout-ms: a retry minutes later still finds its id).
+ *
+ * The limit: the log keeps at most maxRecentOps ids. When more writes of the key than that come
+ * between an attempt and its retry on another replica (a hot key written through other nodes,
+ * while its coordinator fails), the retry no longer finds its id and applies the write again
+ * if the first attempt went through. Refusing such retries (outcome_unknown whenever ids were
+ * dropped for room while their writes could still be retried) was tried: the node-fault tests
+ * then failed 1, 2 and 4 of their writes during fail-over, since a hot key always has such ids.
+ * Closing this needs a log that covers a hot key's retry window (README, "How it holds up").
  */
 export function idempotent(opId: string, nowMs: number, change: Change, opDeadlineAt?: number): IdempotentChange {
   let seen: OpEntry | undefined;

@@ -10,7 +10,9 @@ export type AppliedIn = (state: RegisterState, writtenAt: bigint) => boolean | u
 /**
  * How many operations on one key may share a round. Each carries its op id into the register's
  * recent-ops log, which keeps a bounded number of them: sharing more per round would push a
- * retried write's id out of the log sooner (its retry would then end as outcome_unknown).
+ * write's id out of the log sooner (a write a rival's round built on then ends as
+ * outcome_unknown instead of being recognized, and an entry node's retry on another replica no
+ * longer finds it: see the limit in kv/idempotent.ts).
  */
 export const maxSharedOps = 16;
 
