@@ -32,7 +32,7 @@ import { createPeerClients } from "./cluster/peer-clients.js";
 import type { NodeConfig } from "./config.js";
 import { createLocalBackend } from "./kv/local-backend.js";
 import { createReplication } from "./replication-wiring.js";
-import { registerReplicationMetrics } from "./observability/replication-metrics.js";
+import { registerOpLogMetrics, registerReplicationMetrics } from "./observability/replication-metrics.js";
 import { createLogger } from "./observability/logger.js";
 import { createNodeMetrics } from "./observability/metrics.js";
 import { createRequestStats } from "./observability/request-stats.js";
@@ -96,6 +96,8 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
   const forwarder = createForwarder({ membership, peers, detector, onForward: metrics.observeForward });
   const replication = membership.replicationFactor > 1 ? createReplication({ config, membership, store, peers, detector, logger }) : undefined;
   const backend = replication?.backend ?? createLocalBackend(store);
+  const opLog = { droppedEarly: 0 };
+  registerOpLogMetrics(metrics.registry, opLog);
   if (replication) registerReplicationMetrics(metrics.registry, replication.proposer.stats);
   const router = createKvRouter({ membership, forwarder, logger, anyReplicaMayCoordinate: replication !== undefined });
   const lister = createLister({ membership, forwarder, store });
@@ -158,7 +160,7 @@ export async function startNode(config: NodeConfig, logger: Logger = createLogge
 
   const routes = (connectRouter: ConnectRouter) => {
     const r = lean ? lean.wrapRouter(connectRouter) : connectRouter;
-    r.service(KeyValueService, createKvService({ router, backend, lister, maxValueBytes: config.maxValueBytes, deadlines: config }));
+    r.service(KeyValueService, createKvService({ router, backend, lister, maxValueBytes: config.maxValueBytes, deadlines: config, opLog }));
     r.service(ClusterService, createClusterService({ membership, forwarder, localStats, deadlines: config }));
     r.service(PeerService, createPeerService({
       membership, backend, lister, forwardBatch: createForwardBatchHandler(lean?.runUnary),

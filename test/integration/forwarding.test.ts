@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type TestCluster } from "../harness/cluster.js";
 import { connectJson, keyCoordinatedBy } from "../harness/connect-json.js";
-import { opClockMarginMs, opMemoryMs } from "../../server/src/kv/idempotent.js";
+import { maxRecentOps, opClockMarginMs, opMemoryMs } from "../../server/src/kv/idempotent.js";
 import { unpackOps } from "../../server/src/kv/op-log.js";
 import { createKvTestClient } from "../harness/kv-clients.js";
 
@@ -85,6 +85,23 @@ describe("forwarding on a 3-node cluster", () => {
     const dropAt = ops[0]!.atMs + opMemoryMs;
     expect(dropAt).toBeGreaterThanOrEqual(before + timeoutMs + opClockMarginMs - 1);
     expect(dropAt).toBeLessThanOrEqual(after + timeoutMs + opClockMarginMs);
+  });
+
+  it("counts op ids a hot key's log drops while their writes could still be retried", async () => {
+    const [n1, n2] = cluster.nodes;
+    const key = await keyCoordinatedBy(n1!.url, "n2", "op-full");
+    const dropped = async () => Number(/^ringkv_op_ids_dropped_early_total (\d+)/m.exec(await (await fetch(`${n2!.url}/metrics`)).text())?.[1] ?? "NaN");
+    const before = await dropped();
+    expect(before).toBeGreaterThanOrEqual(0);
+    const client = createKvTestClient("grpc", n1!.address);
+    try {
+      // Forwarded to n2, each recording its op id: the log keeps maxRecentOps, so the rest push
+      // out ids whose writes' deadlines (10 s) have not passed.
+      for (let i = 0; i < maxRecentOps + 4; i++) await client.put({ key, value: `v${i}` });
+    } finally {
+      client.close();
+    }
+    expect(await dropped()).toBe(before + 4);
   });
 
   it("keeps each key exactly where locate says it lives", async () => {

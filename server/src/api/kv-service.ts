@@ -16,6 +16,13 @@ export interface KvServiceOptions {
   lister: Lister;
   maxValueBytes: number;
   deadlines: Deadlines;
+  /** Counts op ids dropped from a key's log for room while their writes could still be retried. */
+  opLog?: OpLogStats;
+}
+
+/** What {@link KvServiceOptions.opLog} counts (read by the metrics at scrape time). */
+export interface OpLogStats {
+  droppedEarly: number;
 }
 
 /**
@@ -52,6 +59,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
         async (replicas, retried) => {
           const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), change, info.opDeadlineAt) : undefined;
           const state = await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(Date.now(), change), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
+          if (once !== undefined && options.opLog !== undefined) options.opLog.droppedEarly += once.droppedEarly();
           const version = once?.alreadyApplied()?.version ?? state.version;
           return putResponse(version);
         },
@@ -112,6 +120,7 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
           };
           const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), seeing, info.opDeadlineAt) : undefined;
           await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(Date.now(), seeing), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
+          if (once !== undefined && options.opLog !== undefined) options.opLog.droppedEarly += once.droppedEarly();
           // A retry that finds its own earlier delete: the key existed then.
           return deleteResponse(once?.alreadyApplied() !== undefined ? true : found);
         },

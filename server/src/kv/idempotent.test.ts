@@ -68,6 +68,25 @@ describe("idempotent()", () => {
     expect(retry.appliedIn(muchLater, 1n)).toBe(true);
   });
 
+  it("counts the ids a write drops for room while their writes could still be retried, not those past their time", () => {
+    const t = 1_700_000_000_000;
+    const full = applyMany(empty(), maxRecentOps - 1, t); // one short of full: nothing dropped yet
+    const filling = idempotent("fill", t + 1, put("f"));
+    const fuller = filling.change(full);
+    expect(filling.droppedEarly()).toBe(0);
+    const over = idempotent("over", t + 2, put("o"));
+    over.change(fuller);
+    expect(over.droppedEarly()).toBe(1);
+    // The same log once every id's time is up: dropped for age, which costs no write its protection.
+    const late = idempotent("late", t + opMemoryMs, put("l"));
+    late.change(fuller);
+    expect(late.droppedEarly()).toBe(0);
+    // A run that finds its own id changes nothing and drops nothing.
+    const again = idempotent("fill", t + 3, put("f"));
+    expect(again.change(fuller)).toBe(fuller);
+    expect(again.droppedEarly()).toBe(0);
+  });
+
   it("proves a write absent only when nothing at or after its version was dropped", () => {
     const once = idempotent("mine", 1_000, put("m"));
     const state = applyMany(empty(), maxRecentOps + 5, 1_000); // versions 1..37, dropped through 5

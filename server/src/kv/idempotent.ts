@@ -43,6 +43,11 @@ export interface IdempotentChange {
   appliedIn(state: RegisterState, writtenAt: bigint): boolean | undefined;
   /** The earlier application of the same op, when this run found one (a retry). */
   alreadyApplied(): OpEntry | undefined;
+  /**
+   * How many ids the last application dropped for room while their writes could still be
+   * retried (the log was full): each such write loses its protection (see the limit below).
+   */
+  droppedEarly(): number;
 }
 
 /**
@@ -63,15 +68,18 @@ export interface IdempotentChange {
  * if the first attempt went through. Refusing such retries (outcome_unknown whenever ids were
  * dropped for room while their writes could still be retried) was tried: the node-fault tests
  * then failed 1, 2 and 4 of their writes during fail-over, since a hot key always has such ids.
- * Closing this needs a log that covers a hot key's retry window (README, "How it holds up").
+ * Closing this needs a log that covers a hot key's retry window (README, "How it holds up");
+ * meanwhile {@link IdempotentChange.droppedEarly} feeds `ringkv_op_ids_dropped_early_total`.
  */
 export function idempotent(opId: string, nowMs: number, change: Change, opDeadlineAt?: number): IdempotentChange {
   let seen: OpEntry | undefined;
+  let early = 0;
   const id = opIdBytes(opId);
   // Under the log's rule (opMemoryMs after at_ms) the entry lives exactly as long as it must.
   const atMs = Math.floor(opDeadlineAt === undefined ? nowMs : opDeadlineAt + opClockMarginMs - opMemoryMs);
   return {
     alreadyApplied: () => seen,
+    droppedEarly: () => early,
     appliedIn(state, writtenAt) {
       const packed = state.recentOpsPacked;
       if (scanPacked(packed).some((e) => entryHasId(packed, e, id))) return true;
@@ -84,10 +92,12 @@ export function idempotent(opId: string, nowMs: number, change: Change, opDeadli
       const entries = scanPacked(packed);
       const hit = entries.find((e) => entryHasId(packed, e, id));
       seen = hit === undefined ? undefined : { id: opId, version: versionOf(packed, hit), atMs: hit.atMs };
+      early = 0;
       if (seen !== undefined) return current;
       const next = change(current);
       if (next === current) return current;
-      const { kept, forgotten } = trimLog(current, entries, nowMs, maxRecentOps - 1);
+      const { kept, forgotten, droppedYoung } = trimLog(current, entries, nowMs, maxRecentOps - 1);
+      early = droppedYoung;
       const recentOpsPacked = prependOp({ version: next.version, atMs, id }, packed, kept);
       // recentOps is the superseded unpacked field: written empty.
       return { ...next, recentOps: [], recentOpsPacked, opsForgottenThrough: forgotten };
@@ -99,18 +109,21 @@ export function idempotent(opId: string, nowMs: number, change: Change, opDeadli
  * The log's newest entries younger than opMemoryMs, at most `room` of them; the versions of the
  * entries it drops raise the watermark (see appliedIn).
  */
-function trimLog(current: RegisterState, entries: readonly PackedEntry[], nowMs: number, room: number): { kept: PackedEntry[]; forgotten: bigint } {
+function trimLog(current: RegisterState, entries: readonly PackedEntry[], nowMs: number, room: number): { kept: PackedEntry[]; forgotten: bigint; droppedYoung: number } {
   const packed = current.recentOpsPacked;
   const kept: PackedEntry[] = [];
   let forgotten = current.opsForgottenThrough;
+  let droppedYoung = 0;
   for (const e of entries) {
-    if (kept.length < room && nowMs - e.atMs < opMemoryMs) kept.push(e);
+    const young = nowMs - e.atMs < opMemoryMs;
+    if (kept.length < room && young) kept.push(e);
     else {
       const version = versionOf(packed, e);
       if (version > forgotten) forgotten = version;
+      if (young) droppedYoung++;
     }
   }
-  return { kept, forgotten };
+  return { kept, forgotten, droppedYoung };
 }
 
 /**

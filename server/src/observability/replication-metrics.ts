@@ -1,4 +1,5 @@
 import client from "prom-client";
+import type { OpLogStats } from "../api/kv-service.js";
 import type { ProposerStats } from "../replication/index.js";
 
 /**
@@ -9,19 +10,7 @@ import type { ProposerStats } from "../replication/index.js";
  * e.g. one catching up).
  */
 export function registerReplicationMetrics(registry: client.Registry, stats: Readonly<ProposerStats>): void {
-  const counter = (name: string, help: string, read: () => number) => {
-    let reported = 0;
-    new client.Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const now = read();
-        this.inc(now - reported);
-        reported = now;
-      },
-    });
-  };
+  const counter = (name: string, help: string, read: () => number) => scrapedCounter(registry, name, help, read);
   counter("ringkv_paxos_operations_total", "Operations this node ran as CASPaxos proposer (writes, linearizable reads that needed a round, repairs).", () => stats.operations);
   counter("ringkv_paxos_fast_path_rounds_total", "Rounds that skipped phase 1 (the coordinator's one-round-trip fast path).", () => stats.fastPathAttempts);
   counter("ringkv_paxos_fast_path_misses_total", "Fast-path accepts refused because another proposer took over the key.", () => stats.fastPathMisses);
@@ -32,4 +21,32 @@ export function registerReplicationMetrics(registry: client.Registry, stats: Rea
   counter("ringkv_quorum_read_misses_total", "Quorum reads whose replicas disagreed or did not answer, so a round answered.", () => stats.quorumReadMisses);
   counter("ringkv_paxos_shared_rounds_total", "Operations that carried other writes of the same key in their round (a hot key's queued writes, accepted together).", () => stats.sharedRounds);
   counter("ringkv_paxos_carried_operations_total", "Writes that ran in another operation's round on the same key instead of a round of their own.", () => stats.carried);
+}
+
+/**
+ * The op-id log's counter, with or without replication (forwarded writes record op ids either
+ * way): how often the documented limit of kv/idempotent.ts was reached, for an operator to alert on.
+ */
+export function registerOpLogMetrics(registry: client.Registry, opLog: Readonly<OpLogStats>): void {
+  scrapedCounter(
+    registry,
+    "ringkv_op_ids_dropped_early_total",
+    "Op ids a key's log of recent writes dropped for room while their writes could still be retried (more than 95 forwarded writes of one key within a write's deadline): a retry of such a write after a failed attempt may apply it twice.",
+    () => opLog.droppedEarly,
+  );
+}
+
+/** A Prometheus counter that reads a plain number at scrape time (the hot path only increments it). */
+function scrapedCounter(registry: client.Registry, name: string, help: string, read: () => number): void {
+  let reported = 0;
+  new client.Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const now = read();
+      this.inc(now - reported);
+      reported = now;
+    },
+  });
 }
