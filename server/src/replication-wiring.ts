@@ -8,7 +8,7 @@ import type { PeerClients } from "./cluster/peer-clients.js";
 import type { NodeConfig } from "./config.js";
 import type { KvBackend } from "./kv/backend.js";
 import { createReplicatedBackend } from "./kv/replicated-backend.js";
-import { createAcceptor, createProposer, readChange, type Acceptor, type Proposer } from "./replication/index.js";
+import { createAcceptor, createProposer, readChange, readPreference, type Acceptor, type Proposer } from "./replication/index.js";
 import type { RecordStore } from "./storage/record-store.js";
 
 /** The parts of a node that exist only with replication (N > 1). */
@@ -37,7 +37,7 @@ export function createReplication(options: {
   const { config, membership, store, peers, detector, logger } = options;
   const acceptor = createAcceptor({ store });
   const transport = createAcceptorTransport({ selfId: config.nodeId, acceptor, peers, detector });
-  const proposer = createProposer({ nodeId: config.nodeId, transport });
+  const proposer = createProposer({ nodeId: config.nodeId, transport, readPreference: readPreference(config.nodeId, membership.members().map((m) => m.id)) });
   const backend = createReplicatedBackend({ proposer, store });
   const antiEntropy = createAntiEntropy({
     membership,

@@ -9,6 +9,7 @@ import { createAcceptor, type Acceptor } from "./acceptor.js";
 import { createMemoryAcceptorStore, type MemoryAcceptorStore } from "./acceptor-store.js";
 import { makeBallot } from "./ballot.js";
 import { createProposer, type ProposerOptions } from "./proposer.js";
+import { readPreference } from "./quorum-read.js";
 import { deleteChange, putChange, readChange, type Change } from "./register.js";
 import type { ProposerTransport } from "./transport.js";
 
@@ -316,6 +317,32 @@ describe("createProposer()", () => {
     h.silent.add("n2");
     expect(await h.proposer("n1").read("k", replicas, soon())).toMatchObject({ value: text("v") });
     expect(h.log).toEqual(["read n1", "read n2 (ballot)", "read n3 (ballot)"]);
+  });
+
+  it("asks its preferred peer first for a quorum read, and passes over one that fails or is slow", async () => {
+    const h = createHarness();
+    await h.proposer("n1").execute("k", replicas, put("v"), soon());
+    const reader = h.proposer("n1", { readPreference: ["n3", "n2"] });
+    h.log.length = 0;
+    expect(await reader.read("k", replicas, soon())).toMatchObject({ value: text("v") });
+    expect(h.log).toEqual(["read n1", "read n3 (ballot)"]);
+    h.log.length = 0;
+    h.down.add("n3");
+    expect(await reader.read("k", replicas, soon())).toMatchObject({ value: text("v") });
+    expect(h.log).toEqual(["read n1", "read n3 (ballot)", "read n2 (ballot)"]);
+    h.down.clear();
+    h.silent.add("n3");
+    h.log.length = 0;
+    expect(await reader.read("k", replicas, soon())).toMatchObject({ value: text("v") });
+    expect(h.log).toEqual(["read n1", "read n3 (ballot)", "read n2 (ballot)"]);
+    expect(reader.stats).toMatchObject({ quorumReads: 3, quorumReadMisses: 0 });
+  });
+
+  it("orders a node's read peers as the members after it, wrapping around", () => {
+    expect(readPreference("n1", ["n3", "n1", "n2"])).toEqual(["n2", "n3"]);
+    expect(readPreference("n2", ["n1", "n2", "n3"])).toEqual(["n3", "n1"]);
+    expect(readPreference("n3", ["n1", "n2", "n3"])).toEqual(["n1", "n2"]);
+    expect(readPreference("solo", ["solo"])).toEqual([]);
   });
 
   it("takes a quorum read's state from its own acceptor only: without that answer, a full round", async () => {

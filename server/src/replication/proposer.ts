@@ -121,6 +121,8 @@ export interface ProposerOptions {
    * state; the incarnation makes those two ballots differ.
    */
   incarnation?: bigint;
+  /** The peers asked first for quorum reads, in order (see readPreference in quorum-read.ts). */
+  readPreference?: readonly string[];
   /** Keys remembered for the fast path (LRU, default 100 000). */
   fastPathKeys?: number;
   /** First retry backoff ceiling in ms; doubles per retry (default 4). */
@@ -177,6 +179,7 @@ export function createProposer(options: ProposerOptions): Proposer {
   const incarnation = options.incarnation ?? randomIncarnation(random);
   const backoffBaseMs = options.backoffBaseMs ?? defaults.backoffBaseMs;
   const backoffMaxMs = options.backoffMaxMs ?? defaults.backoffMaxMs;
+  const readPreferred = options.readPreference !== undefined ? { preferred: options.readPreference } : {};
   const counter = createBallotCounter({ nodeId, incarnation });
   const fastPath: Lru<FastPathEntry> = createLru(options.fastPathKeys ?? defaults.fastPathKeys);
   const keys = createKeyMutex();
@@ -382,7 +385,7 @@ export function createProposer(options: ProposerOptions): Proposer {
       } catch (err) {
         return Promise.reject(err);
       }
-      return quorumRead(transport, clock, key, replicas, { self: nodeId, ...readOptions }).then((state) => {
+      return quorumRead(transport, clock, key, replicas, { self: nodeId, ...readPreferred, ...readOptions }).then((state) => {
         if (state === undefined) stats.quorumReadMisses++;
         else stats.quorumReads++;
         return state;

@@ -18,6 +18,36 @@ export interface QuorumReadOptions {
   deadlineAt: number;
   /** This node's id: its own acceptor is always asked first. */
   self?: string;
+  /**
+   * The other members in the order this node asks them (see {@link readPreference}); replicas
+   * not in it come after, in replica order.
+   */
+  preferred?: readonly string[];
+}
+
+/**
+ * The order in which a node asks its peers for quorum reads: the members after itself in sorted
+ * id order, wrapping around (n1 asks n2 first, n2 asks n3, n3 asks n1). A read needs only one peer
+ * besides the node's own acceptor, and a peer costs per message it is woken for, not per read in
+ * it: asking the key's next replica in ring order, as before, split every node's reads over two
+ * peers, each woken for half-size batches. One fixed first choice per node batches twice as many
+ * reads per message, and with clients spread over the nodes every node still serves its share.
+ * Measured (three lmdb nodes on one core, uniform RF 3 Gets through n1, four alternating pairs):
+ * 7.9–8.8k → 9.5–11.2k Gets/s, the third node then idle. Which peer is asked never affects what
+ * the read returns (any majority works); a slow or failed one is passed over as before.
+ */
+export function readPreference(self: string, memberIds: readonly string[]): string[] {
+  const sorted = [...memberIds].filter((id) => id !== self).sort();
+  const after = sorted.findIndex((id) => id > self);
+  return after < 0 ? sorted : [...sorted.slice(after), ...sorted.slice(0, after)];
+}
+
+/** The replicas in the order a read asks them: this node's own acceptor, then `preferred`, then the rest. */
+function askOrder(replicas: readonly string[], self: string | undefined, preferred: readonly string[] | undefined): string[] {
+  const order: string[] = self !== undefined ? [self] : [];
+  if (preferred !== undefined) for (const id of preferred) if (id !== self && replicas.includes(id)) order.push(id);
+  for (const id of replicas) if (!order.includes(id)) order.push(id);
+  return order;
 }
 
 /** How long a read waits on its first majority before asking the remaining replicas too. */
@@ -74,7 +104,7 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
     // A majority first, this node's own acceptor among them (no network); the others only
     // when one of those fails, or after hedgeMs without a decision (a slow or paused replica).
     const self = options.self !== undefined && replicas.includes(options.self) ? options.self : undefined;
-    const order = self !== undefined ? [self, ...replicas.filter((id) => id !== self)] : [...replicas];
+    const order = askOrder(replicas, self, options.preferred);
     // The answer that carries the state: the own acceptor's, or any when it is not a replica.
     let full: AcceptedRead | undefined;
     let sent = 0;
