@@ -8,7 +8,7 @@ import type { PeerClients } from "./cluster/peer-clients.js";
 import type { NodeConfig } from "./config.js";
 import type { KvBackend } from "./kv/backend.js";
 import { createReplicatedBackend } from "./kv/replicated-backend.js";
-import { createAcceptor, createProposer, readChange, readPreference, type Acceptor, type Proposer } from "./replication/index.js";
+import { createAcceptor, createProposer, reachableFirst, readChange, readPreference, type Acceptor, type Proposer } from "./replication/index.js";
 import type { RecordStore } from "./storage/record-store.js";
 
 /** The parts of a node that exist only with replication (N > 1). */
@@ -37,7 +37,9 @@ export function createReplication(options: {
   const { config, membership, store, peers, detector, logger } = options;
   const acceptor = createAcceptor({ store });
   const transport = createAcceptorTransport({ selfId: config.nodeId, acceptor, peers, detector });
-  const proposer = createProposer({ nodeId: config.nodeId, transport, readPreference: readPreference(config.nodeId, membership.members().map((m) => m.id)) });
+  const preference = readPreference(config.nodeId, membership.members().map((m) => m.id));
+  const isReachable = (id: string) => membership.isReachable(id);
+  const proposer = createProposer({ nodeId: config.nodeId, transport, readPreference: () => reachableFirst(preference, isReachable) });
   const backend = createReplicatedBackend({ proposer, store });
   const antiEntropy = createAntiEntropy({
     membership,

@@ -28,6 +28,6 @@ export {
   type DeleteChangeOptions,
   type PutChangeOptions,
 } from "./register.js";
-export { readPreference } from "./quorum-read.js";
+export { reachableFirst, readPreference } from "./quorum-read.js";
 export type { CollectTombstoneOptions, CollectTombstoneResult } from "./tombstone-gc.js";
 export type { ProposerTransport } from "./transport.js";

@@ -9,7 +9,7 @@ import { createAcceptor, type Acceptor } from "./acceptor.js";
 import { createMemoryAcceptorStore, type MemoryAcceptorStore } from "./acceptor-store.js";
 import { makeBallot } from "./ballot.js";
 import { createProposer, type ProposerOptions } from "./proposer.js";
-import { readPreference } from "./quorum-read.js";
+import { reachableFirst, readPreference } from "./quorum-read.js";
 import { deleteChange, putChange, readChange, type Change } from "./register.js";
 import type { ProposerTransport } from "./transport.js";
 
@@ -322,7 +322,7 @@ describe("createProposer()", () => {
   it("asks its preferred peer first for a quorum read, and passes over one that fails or is slow", async () => {
     const h = createHarness();
     await h.proposer("n1").execute("k", replicas, put("v"), soon());
-    const reader = h.proposer("n1", { readPreference: ["n3", "n2"] });
+    const reader = h.proposer("n1", { readPreference: () => ["n3", "n2"] });
     h.log.length = 0;
     expect(await reader.read("k", replicas, soon())).toMatchObject({ value: text("v") });
     expect(h.log).toEqual(["read n1", "read n3 (ballot)"]);
@@ -343,6 +343,13 @@ describe("createProposer()", () => {
     expect(readPreference("n2", ["n1", "n2", "n3"])).toEqual(["n3", "n1"]);
     expect(readPreference("n3", ["n1", "n2", "n3"])).toEqual(["n1", "n2"]);
     expect(readPreference("solo", ["solo"])).toEqual([]);
+  });
+
+  it("puts read peers believed down last, keeping the order otherwise", () => {
+    const preference = ["n2", "n3", "n4"];
+    expect(reachableFirst(preference, () => true)).toBe(preference);
+    expect(reachableFirst(preference, (id) => id !== "n2")).toEqual(["n3", "n4", "n2"]);
+    expect(reachableFirst(preference, (id) => id === "n4")).toEqual(["n4", "n2", "n3"]);
   });
 
   it("takes a quorum read's state from its own acceptor only: without that answer, a full round", async () => {

@@ -121,8 +121,11 @@ export interface ProposerOptions {
    * state; the incarnation makes those two ballots differ.
    */
   incarnation?: bigint;
-  /** The peers asked first for quorum reads, in order (see readPreference in quorum-read.ts). */
-  readPreference?: readonly string[];
+  /**
+   * The peers asked first for quorum reads, in order (see readPreference in quorum-read.ts);
+   * asked per read, so that it can put peers believed down last.
+   */
+  readPreference?: () => readonly string[];
   /** Keys remembered for the fast path (LRU, default 100 000). */
   fastPathKeys?: number;
   /** First retry backoff ceiling in ms; doubles per retry (default 4). */
@@ -179,7 +182,7 @@ export function createProposer(options: ProposerOptions): Proposer {
   const incarnation = options.incarnation ?? randomIncarnation(random);
   const backoffBaseMs = options.backoffBaseMs ?? defaults.backoffBaseMs;
   const backoffMaxMs = options.backoffMaxMs ?? defaults.backoffMaxMs;
-  const readPreferred = options.readPreference !== undefined ? { preferred: options.readPreference } : {};
+  const readPreferenceOf = options.readPreference;
   const counter = createBallotCounter({ nodeId, incarnation });
   const fastPath: Lru<FastPathEntry> = createLru(options.fastPathKeys ?? defaults.fastPathKeys);
   const keys = createKeyMutex();
@@ -385,7 +388,8 @@ export function createProposer(options: ProposerOptions): Proposer {
       } catch (err) {
         return Promise.reject(err);
       }
-      return quorumRead(transport, clock, key, replicas, { self: nodeId, ...readPreferred, ...readOptions }).then((state) => {
+      const preferred = readPreferenceOf?.();
+      return quorumRead(transport, clock, key, replicas, { self: nodeId, ...(preferred ? { preferred } : {}), ...readOptions }).then((state) => {
         if (state === undefined) stats.quorumReadMisses++;
         else stats.quorumReads++;
         return state;

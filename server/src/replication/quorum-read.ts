@@ -42,6 +42,16 @@ export function readPreference(self: string, memberIds: readonly string[]): stri
   return after < 0 ? sorted : [...sorted.slice(after), ...sorted.slice(0, after)];
 }
 
+/**
+ * `preference` with the peers believed down moved last (the same array when all are up, the
+ * common case: this runs for every read). A partitioned first choice would otherwise cost every
+ * read the hedge (20 ms) before it asks the next.
+ */
+export function reachableFirst(preference: readonly string[], isReachable: (id: string) => boolean): readonly string[] {
+  if (preference.every(isReachable)) return preference;
+  return [...preference.filter(isReachable), ...preference.filter((id) => !isReachable(id))];
+}
+
 /** The replicas in the order a read asks them: this node's own acceptor, then `preferred`, then the rest. */
 function askOrder(replicas: readonly string[], self: string | undefined, preferred: readonly string[] | undefined): string[] {
   const order: string[] = self !== undefined ? [self] : [];
