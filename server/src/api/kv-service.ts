@@ -1,10 +1,12 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { Consistency, KeyValueService } from "@ringkv/gen/kvstore/kvstore_pb.js";
+import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
 import { callInfoFrom, withCallInfo, type CallInfo, type Deadlines } from "../cluster/call-context.js";
 import type { KvRouter } from "../cluster/kv-router.js";
 import type { Lister } from "../cluster/lister.js";
 import type { KvBackend } from "../kv/backend.js";
-import { deleteChange, putChange, readChange } from "../replication/register.js";
+import { deleteChange, putChange, readChange, type Change } from "../replication/register.js";
+import type { OpEntry } from "../kv/op-log.js";
 import { idempotent, keepingOpLog, newOpId } from "../kv/idempotent.js";
 import { validateKey, validateTextValue, validateValueSize } from "../kv/validate.js";
 import { deleteResponse, getResponse, putResponse } from "./kv-answers.js";
@@ -44,6 +46,18 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
     return info.opId !== undefined && (info.hops > 0 || retried || backend.repeatsWrites);
   }
 
+  /**
+   * Runs a write's change on the key's replicas, recording its op id when it must (see
+   * recordsOpId), and counts the ids the key's log dropped early. Returns the committed state and,
+   * for a retry that found its own earlier application, that application.
+   */
+  async function runWrite(key: string, replicas: readonly string[], info: CallInfo, retried: boolean, change: Change): Promise<{ state: RegisterState; earlier: OpEntry | undefined }> {
+    const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), change, info.opDeadlineAt) : undefined;
+    const state = await backend.execute(key, replicas, once?.change ?? keepingOpLog(Date.now(), change), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
+    if (once !== undefined && options.opLog !== undefined) options.opLog.droppedEarly += once.droppedEarly();
+    return { state, earlier: once?.alreadyApplied() };
+  }
+
   return {
     async put(req, ctx) {
       validateKey(req.key);
@@ -57,11 +71,8 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
         req.key,
         info,
         async (replicas, retried) => {
-          const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), change, info.opDeadlineAt) : undefined;
-          const state = await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(Date.now(), change), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
-          if (once !== undefined && options.opLog !== undefined) options.opLog.droppedEarly += once.droppedEarly();
-          const version = once?.alreadyApplied()?.version ?? state.version;
-          return putResponse(version);
+          const { state, earlier } = await runWrite(req.key, replicas, info, retried, change);
+          return putResponse(earlier?.version ?? state.version);
         },
         (peer, callOptions) => peer.kv.put(req, callOptions),
       );
@@ -118,11 +129,9 @@ export function createKvService(options: KvServiceOptions): ServiceImpl<typeof K
             found = current.exists;
             return change(current);
           };
-          const once = recordsOpId(info, retried) ? idempotent(info.opId, Date.now(), seeing, info.opDeadlineAt) : undefined;
-          await backend.execute(req.key, replicas, once?.change ?? keepingOpLog(Date.now(), seeing), withCallInfo(info, once ? { appliedIn: once.appliedIn } : {}));
-          if (once !== undefined && options.opLog !== undefined) options.opLog.droppedEarly += once.droppedEarly();
+          const { earlier } = await runWrite(req.key, replicas, info, retried, seeing);
           // A retry that finds its own earlier delete: the key existed then.
-          return deleteResponse(once?.alreadyApplied() !== undefined ? true : found);
+          return deleteResponse(earlier !== undefined ? true : found);
         },
         (peer, callOptions) => peer.kv.delete(req, callOptions),
       );

@@ -70,7 +70,7 @@ async function clusterRun(options: BenchOptions, rf: number, keyCount: number): 
       for (const load of loads) {
         const cells = { nodes: "3", "replication factor": String(rf), call: run.call, consistency: run.level, keys: "uniform", clients: load.label };
         const m = await measureDriver(options, { url, call: run.call, keyCount, keyPrefix: "c", consistency: run.consistency, pids: c.pids, ...load.driver }, cells);
-        if (m.server) m.note = `${fmt((100 * m.server.forwarded) / Math.max(1, m.server.ok))}% forwarded by n1`;
+        if (m.server) m.note = forwardedNote(m.server);
         const notFound = m.load?.detail.notFound ?? 0;
         if (run.call === "Get" && run.consistency === consistency.local && notFound > 0) {
           // Not an error: a LOCAL read may miss a write its replica was not in the majority for.
@@ -98,9 +98,14 @@ async function hotKeyPuts(options: BenchOptions, urls: readonly string[], pids: 
   const before = await sharedRoundCounts(urls);
   const m = await measureDriver(options, { ...hot, pids }, cells);
   const after = await sharedRoundCounts(urls);
-  const forwarded = m.server ? `${fmt((100 * m.server.forwarded) / Math.max(1, m.server.ok))}% forwarded by n1; ` : "";
+  const forwarded = m.server ? `${forwardedNote(m.server)}; ` : "";
   m.note = `${forwarded}${fmt(after.rounds - before.rounds)} shared rounds carried ${fmt(after.carried - before.carried)} writes besides their own`;
   return m;
+}
+
+/** What share of the calls n1 served it forwarded, for a row's note. */
+function forwardedNote(server: { forwarded: number; ok: number }): string {
+  return `${fmt((100 * server.forwarded) / Math.max(1, server.ok))}% forwarded by n1`;
 }
 
 /** Shared-round counters summed over the nodes (the key's coordinator runs them, whichever it is). */
