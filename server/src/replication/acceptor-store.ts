@@ -20,6 +20,11 @@ import {
 export interface AcceptorStore {
   /** The key's record, or undefined when this acceptor never stored one. */
   read(key: string): Promise<AcceptorRecord | undefined>;
+  /**
+   * The same record, synchronously, for stores that read synchronously (the record store):
+   * quorum reads answer from it without a promise per read.
+   */
+  readSync?(key: string): AcceptorRecord | undefined;
   /** Replaces the key's record; durable when the promise resolves. */
   write(key: string, record: AcceptorRecord): Promise<void>;
   /** Deletes the key's record; durable when the promise resolves. */
@@ -50,15 +55,17 @@ export interface MemoryAcceptorStore extends Required<AcceptorStore> {
 export function createMemoryAcceptorStore(): MemoryAcceptorStore {
   const records = new Map<string, AcceptorRecord>();
   let floor: Ballot | undefined;
+  const readSync = (key: string): AcceptorRecord | undefined => {
+    const record = records.get(key);
+    return record === undefined ? undefined : clone(AcceptorRecordSchema, record);
+  };
   return {
     get size() {
       return records.size;
     },
     keys: () => [...records.keys()],
-    read(key) {
-      const record = records.get(key);
-      return Promise.resolve(record === undefined ? undefined : clone(AcceptorRecordSchema, record));
-    },
+    read: (key) => Promise.resolve(readSync(key)),
+    readSync,
     write(key, record) {
       records.set(key, clone(AcceptorRecordSchema, record));
       return Promise.resolve();

@@ -40,6 +40,11 @@ export interface Acceptor {
   read(key: string): Promise<RegisterState>;
   /** The same with the ballot it was accepted at (none when the acceptor holds nothing). */
   readAccepted(key: string): Promise<AcceptedRead>;
+  /**
+   * {@link Acceptor.readAccepted} without a promise, when the store reads synchronously
+   * (undefined otherwise): a replica answers a batch of quorum reads in one pass.
+   */
+  readonly readAcceptedSync: ((key: string) => AcceptedRead) | undefined;
 }
 
 /** Options of {@link createAcceptor}. */
@@ -48,9 +53,15 @@ export interface AcceptorOptions {
   store: AcceptorStore;
 }
 
+/** What a record says for a quorum read. */
+function acceptedRead(record: AcceptorRecord | undefined): AcceptedRead {
+  return { state: record?.state ?? emptyRegister(), accepted: record?.accepted };
+}
+
 /** Creates an {@link Acceptor} over a store. */
 export function createAcceptor(options: AcceptorOptions): Acceptor {
   const { store } = options;
+  const readSync = store.readSync;
   const keys = createKeyMutex();
   const floorLock = createKeyMutex();
   let floorLoaded: Promise<unknown> | undefined;
@@ -147,8 +158,9 @@ export function createAcceptor(options: AcceptorOptions): Acceptor {
     },
 
     async readAccepted(key) {
-      const record = await store.read(key);
-      return { state: record?.state ?? emptyRegister(), accepted: record?.accepted };
+      return acceptedRead(await store.read(key));
     },
+
+    readAcceptedSync: readSync === undefined ? undefined : (key) => acceptedRead(readSync.call(store, key)),
   };
 }
