@@ -9,7 +9,8 @@ import { createAcceptor, type Acceptor } from "./acceptor.js";
 import { createMemoryAcceptorStore, type MemoryAcceptorStore } from "./acceptor-store.js";
 import { makeBallot } from "./ballot.js";
 import { createProposer, type ProposerOptions } from "./proposer.js";
-import { reachableFirst, readPreference } from "./quorum-read.js";
+import { systemClock, type Clock } from "./clock.js";
+import { hedgeMs, reachableFirst, readPreference } from "./quorum-read.js";
 import { deleteChange, putChange, readChange, type Change } from "./register.js";
 import type { ProposerTransport } from "./transport.js";
 
@@ -336,6 +337,40 @@ describe("createProposer()", () => {
     expect(await reader.read("k", replicas, soon())).toMatchObject({ value: text("v") });
     expect(h.log).toEqual(["read n1", "read n3 (ballot)", "read n2 (ballot)"]);
     expect(reader.stats).toMatchObject({ quorumReads: 3, quorumReadMisses: 0 });
+  });
+
+  it("lets quorum reads that start in the same millisecond share one hedge timer, cleared when the last is decided", async () => {
+    const h = createHarness();
+    const writer = h.proposer("n1");
+    for (const key of ["a", "b", "c", "d"]) await writer.execute(key, replicas, put(key), soon());
+    // A clock frozen at one millisecond, sleeping for real; it counts hedge timers.
+    const frozen = Date.now();
+    const hedges: Array<"fired" | "cleared" | "pending"> = [];
+    const clock: Clock = {
+      now: () => frozen,
+      sleep(ms, cancel) {
+        const slept = systemClock.sleep(ms, cancel);
+        if (ms === hedgeMs) {
+          const at = hedges.push("pending") - 1;
+          slept.then(() => (hedges[at] = "fired"), () => (hedges[at] = "cleared"));
+        }
+        return slept;
+      },
+    };
+    const reader = h.proposer("n1", { clock });
+    const deadline = { deadlineAt: frozen + 2_000 };
+    const values = await Promise.all(["a", "b", "c", "d"].map((key) => reader.read(key, replicas, deadline)));
+    expect(values.map((v) => new TextDecoder().decode(v?.value))).toEqual(["a", "b", "c", "d"]);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(hedges).toEqual(["cleared"]);
+    // With n2 silent every read still hedges (to n3) from the one shared timer.
+    h.silent.add("n2");
+    h.log.length = 0;
+    const hedged = await Promise.all(["a", "b", "c"].map((key) => reader.read(key, replicas, deadline)));
+    expect(hedged.map((v) => new TextDecoder().decode(v?.value))).toEqual(["a", "b", "c"]);
+    expect(hedges).toEqual(["cleared", "fired"]);
+    expect(h.log.filter((l) => l === "read n3 (ballot)")).toHaveLength(3);
+    expect(reader.stats).toMatchObject({ quorumReads: 7, quorumReadMisses: 0 });
   });
 
   it("orders a node's read peers as the members after it, wrapping around", () => {

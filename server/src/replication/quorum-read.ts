@@ -1,5 +1,5 @@
 import type { RegisterState } from "@ringkv/gen/ringkv/internal/v1/peer_pb.js";
-import { createStopper, watchCancellation, type Cancellation } from "../net/cancel-watch.js";
+import { createStopper, watchCancellation, type Cancellation, type Stopper } from "../net/cancel-watch.js";
 import { ballotEquals } from "./ballot.js";
 import type { Clock } from "./clock.js";
 import { stragglerGraceMs } from "./operation.js";
@@ -66,6 +66,46 @@ function askOrder(replicas: readonly string[], self: string | undefined, preferr
 /** How long a read waits on its first majority before asking the remaining replicas too. */
 export const hedgeMs = 20;
 
+const noop = (): void => {};
+
+/** Reads that started in the same millisecond of one clock, waiting on one hedge timer. */
+interface HedgeGroup {
+  startedAt: number;
+  waiting: Set<() => void>;
+  timer: Stopper;
+}
+
+/** Per clock, the group that reads starting now join. */
+const openHedgeGroups = new WeakMap<Clock, HedgeGroup>();
+
+/**
+ * Calls `onHedge` about {@link hedgeMs} from now (up to a millisecond sooner) unless the returned
+ * function is called first. Reads that start in the same millisecond share one timer: a timer of
+ * its own (a Timeout, a promise and their watchers, made and cleared) cost every quorum read, and
+ * nearly every read is decided long before its hedge. The timer is cleared when its last read
+ * leaves.
+ */
+function joinHedge(clock: Clock, onHedge: () => void): () => void {
+  const now = clock.now();
+  let group = openHedgeGroups.get(clock);
+  if (group === undefined || group.startedAt !== now) {
+    const fresh: HedgeGroup = { startedAt: now, waiting: new Set(), timer: createStopper() };
+    openHedgeGroups.set(clock, fresh);
+    clock.sleep(hedgeMs, fresh.timer).then(() => {
+      if (openHedgeGroups.get(clock) === fresh) openHedgeGroups.delete(clock);
+      for (const hedge of fresh.waiting) hedge();
+    }, () => {});
+    group = fresh;
+  }
+  const joined = group;
+  joined.waiting.add(onHedge);
+  return () => {
+    if (!joined.waiting.delete(onHedge) || joined.waiting.size > 0) return;
+    joined.timer.stop(readEnded);
+    if (openHedgeGroups.get(clock) === joined) openHedgeGroups.delete(clock);
+  };
+}
+
 /**
  * A linearizable read in one round trip that writes nothing: asks a majority of the replicas'
  * acceptors (more if one fails or is slow) for the ballot and state each last accepted; when the
@@ -101,12 +141,15 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
     const answers: AcceptedRead[] = [];
     let failed = 0;
     let done = false;
-    const timer = createStopper();
+    // The deadline's timer, only once the hedge has passed (rarely: a slow or paused replica).
+    let deadlineTimer: Stopper | undefined;
+    let leaveHedge = noop;
     const finish = (state: RegisterState | undefined) => {
       if (done) return;
       done = true;
       unwatch();
-      timer.stop(readEnded);
+      leaveHedge();
+      deadlineTimer?.stop(readEnded);
       resolve(state);
       // The replica not needed for the majority may still answer: aborting its call would
       // cost a reset and error objects (see operation.ts); a paused one is cut off after a grace.
@@ -149,18 +192,22 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
       );
     };
     while (sent < needed) ask(order[sent]!);
-    // One timer at a time: the hedge, then (rarely reached) the deadline.
+    if (done) return;
     const untilDeadline = () => options.deadlineAt - clock.now();
+    const awaitDeadline = () => {
+      deadlineTimer = createStopper();
+      clock.sleep(untilDeadline(), deadlineTimer).then(() => stop.stop(readEnded), () => {});
+    };
     // Decided now, not by reading the clock when the timer fires: a timer may fire a little
     // before the millisecond clock reaches the deadline, and must not then count as the hedge.
-    const hedging = sent < order.length && hedgeMs < untilDeadline();
-    clock
-      .sleep(hedging ? hedgeMs : untilDeadline(), timer)
-      .then(() => {
-        if (!hedging) return;
+    if (sent < order.length && hedgeMs < untilDeadline()) {
+      leaveHedge = joinHedge(clock, () => {
+        leaveHedge = noop;
         while (!done && sent < order.length) ask(order[sent]!);
-        return clock.sleep(untilDeadline(), timer);
-      })
-      .then(() => stop.stop(readEnded), () => {});
+        if (!done) awaitDeadline();
+      });
+    } else {
+      awaitDeadline();
+    }
   });
 }
