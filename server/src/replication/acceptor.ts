@@ -134,6 +134,8 @@ export function createAcceptor(options: AcceptorOptions): Acceptor {
       });
     },
 
+    // The record and the answer of an accept are written as literals: create() walks the schema
+    // on every call, and every replicated write makes them on three nodes.
     accept(req) {
       const ballot = requireBallot(req.ballot, "accept");
       if (req.forget) return keys.run(req.key, () => forget(req.key, ballot));
@@ -147,9 +149,9 @@ export function createAcceptor(options: AcceptorOptions): Acceptor {
         const promised = maxBallot(ballot, req.promiseNext);
         const unchanged = ballotEquals(record.accepted, ballot) && ballotEquals(record.promised, promised);
         if (!unchanged) {
-          await store.write(req.key, create(AcceptorRecordSchema, { promised, accepted: ballot, state }));
+          await store.write(req.key, { $typeName: "ringkv.internal.v1.AcceptorRecord", promised, accepted: ballot, state, fullKey: "" });
         }
-        return create(AcceptResponseSchema, { ok: true, promised });
+        return { $typeName: "ringkv.internal.v1.AcceptResponse", ok: true, promised };
       });
     },
 

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import {
-  AcceptRequestSchema,
   PrepareRequestSchema,
+  type AcceptRequest,
   type AcceptResponse,
   type Ballot,
   type PrepareResponse,
@@ -64,7 +64,9 @@ export interface AcceptFields {
 
 /** Phase 2, settling once `needed` replicas accepted or that became impossible. */
 export function sendAccept(ctx: RoundContext, fields: AcceptFields, needed: number): Promise<QuorumOutcome<AcceptResponse>> {
-  const req = create(AcceptRequestSchema, { key: ctx.key, ...fields });
+  // A literal, not create(): this runs for every replicated write (see acceptor.ts).
+  const req: AcceptRequest = { $typeName: "ringkv.internal.v1.AcceptRequest", key: ctx.key, ballot: fields.ballot, state: fields.state, forget: fields.forget ?? false };
+  if (fields.promiseNext !== undefined) req.promiseNext = fields.promiseNext;
   return collectQuorum({
     replicas: ctx.replicas,
     needed,
