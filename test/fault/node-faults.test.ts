@@ -3,6 +3,7 @@ import { checkHistory, formatHistory } from "../linearizability/index.js";
 import { startCluster, type TestCluster, type TestNode } from "../harness/cluster.js";
 import { connectJson, keyCoordinatedBy } from "../harness/connect-json.js";
 import { createKvTestClient, type KvTestClient } from "../harness/kv-clients.js";
+import { scrapeValue } from "../harness/metrics.js";
 import { runWorkload } from "./workload.js";
 
 let cluster: TestCluster;
@@ -88,6 +89,12 @@ describe("a 3-node cluster under node faults", () => {
   });
 
   it("stays linearizable and available while a coordinator is paused (SIGSTOP) and resumed", async () => {
+    // n2 asks n3 first for quorum reads: while n3 is paused (and before n2's failure detector
+    // puts it last), n2's reads wait out the hedge and ask n1 too, which the counter shows.
+    const n2 = cluster.nodes[1]!;
+    const hedgesBefore = await scrapeValue(n2.url, "ringkv_quorum_read_hedges_total");
+    expect(hedgesBefore).toBeDefined();
     await faultRun("SIGSTOP", (v) => v.kill("SIGSTOP"), (v) => v.kill("SIGCONT"), 2);
+    expect(await scrapeValue(n2.url, "ringkv_quorum_read_hedges_total")).toBeGreaterThan(hedgesBefore!);
   });
 });

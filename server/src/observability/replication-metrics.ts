@@ -19,6 +19,7 @@ export function registerReplicationMetrics(registry: client.Registry, stats: Rea
   counter("ringkv_paxos_outcome_unknown_total", "Operations that ended with outcome_unknown (a write was sent; the client was told it may or may not have been applied).", () => stats.outcomeUnknown);
   counter("ringkv_quorum_reads_total", "Linearizable reads answered by a quorum read, without a round.", () => stats.quorumReads);
   counter("ringkv_quorum_read_misses_total", "Quorum reads whose replicas disagreed or did not answer, so a round answered.", () => stats.quorumReadMisses);
+  counter("ringkv_quorum_read_hedges_total", "Quorum reads whose first majority had not answered within the hedge (20 ms), so the remaining replicas were asked too: a slow or paused replica, or an overloaded node.", () => stats.quorumReadHedges);
   counter("ringkv_paxos_shared_rounds_total", "Operations that carried other writes of the same key in their round (a hot key's queued writes, accepted together).", () => stats.sharedRounds);
   counter("ringkv_paxos_carried_operations_total", "Writes that ran in another operation's round on the same key instead of a round of their own.", () => stats.carried);
 }

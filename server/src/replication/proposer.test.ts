@@ -370,7 +370,7 @@ describe("createProposer()", () => {
     expect(hedged.map((v) => new TextDecoder().decode(v?.value))).toEqual(["a", "b", "c"]);
     expect(hedges).toEqual(["cleared", "fired"]);
     expect(h.log.filter((l) => l === "read n3 (ballot)")).toHaveLength(3);
-    expect(reader.stats).toMatchObject({ quorumReads: 7, quorumReadMisses: 0 });
+    expect(reader.stats).toMatchObject({ quorumReads: 7, quorumReadMisses: 0, quorumReadHedges: 3 });
   });
 
   it("orders a node's read peers as the members after it, wrapping around", () => {

@@ -84,6 +84,8 @@ export interface ProposerStats {
   /** Quorum reads that answered without a round, and those that needed one. */
   quorumReads: number;
   quorumReadMisses: number;
+  /** Quorum reads that waited out the hedge and asked the remaining replicas too. */
+  quorumReadHedges: number;
   /** Rounds that carried several writes of one key, and the writes they carried besides their own. */
   sharedRounds: number;
   carried: number;
@@ -189,7 +191,7 @@ export function createProposer(options: ProposerOptions): Proposer {
   /** Per key, the writes waiting for it that a round may carry along (shared-round.ts). */
   const riders = new Map<string, Rider[]>();
   const stats: ProposerStats = {
-    operations: 0, fastPathAttempts: 0, fastPathMisses: 0, fullRounds: 0, retries: 0, outcomeUnknown: 0, quorumReads: 0, quorumReadMisses: 0, sharedRounds: 0, carried: 0,
+    operations: 0, fastPathAttempts: 0, fastPathMisses: 0, fullRounds: 0, retries: 0, outcomeUnknown: 0, quorumReads: 0, quorumReadMisses: 0, quorumReadHedges: 0, sharedRounds: 0, carried: 0,
   };
 
   async function execute(key: string, replicas: readonly string[], change: Change, opts: ExecuteOptions): Promise<RegisterState> {
@@ -378,6 +380,9 @@ export function createProposer(options: ProposerOptions): Proposer {
     return clock.sleep(backoffDelay(attempt), stopper);
   }
 
+  const countHedge = () => {
+    stats.quorumReadHedges++;
+  };
   return {
     nodeId,
     incarnation,
@@ -389,7 +394,7 @@ export function createProposer(options: ProposerOptions): Proposer {
         return Promise.reject(err);
       }
       const preferred = readPreferenceOf?.();
-      return quorumRead(transport, clock, key, replicas, { self: nodeId, ...(preferred ? { preferred } : {}), ...readOptions }).then((state) => {
+      return quorumRead(transport, clock, key, replicas, { self: nodeId, ...(preferred ? { preferred } : {}), onHedge: countHedge, ...readOptions }).then((state) => {
         if (state === undefined) stats.quorumReadMisses++;
         else stats.quorumReads++;
         return state;

@@ -23,6 +23,8 @@ export interface QuorumReadOptions {
    * not in it come after, in replica order.
    */
   preferred?: readonly string[];
+  /** Called when the read's first majority was not decided within {@link hedgeMs} and it asks the rest. */
+  onHedge?: () => void;
 }
 
 /**
@@ -203,6 +205,7 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
     if (sent < order.length && hedgeMs < untilDeadline()) {
       leaveHedge = joinHedge(clock, () => {
         leaveHedge = noop;
+        options.onHedge?.();
         while (!done && sent < order.length) ask(order[sent]!);
         if (!done) awaitDeadline();
       });
