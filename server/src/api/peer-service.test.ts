@@ -20,10 +20,15 @@ const ballot = makeBallot(7n, "n1", 0xf123456789abcdefn);
 const state = registerState({ exists: true, value: new TextEncoder().encode("v"), binary: false, version: 1n, deletedAtMs: 0n });
 const ctx = {} as HandlerContext;
 
-/** PeerService over a real acceptor; `syncReads: false` hides the store's synchronous read. */
+/** PeerService over a real acceptor; `syncReads: false` hides the store's synchronous read. Key "broken" fails to read. */
 function peerService(syncReads: boolean) {
   const memory = createMemoryAcceptorStore();
-  const store: AcceptorStore = syncReads ? memory : { read: memory.read, write: memory.write };
+  const fail = (key: string) => {
+    if (key === "broken") throw new Error("record of \"broken\" is unreadable");
+  };
+  const store: AcceptorStore = syncReads
+    ? { ...memory, readSync: (key) => (fail(key), memory.readSync(key)) }
+    : { read: async (key) => (fail(key), memory.read(key)), write: memory.write };
   const service = createPeerService({
     membership: { selfId: "n2" } as Membership,
     backend: {} as KvBackend,
@@ -49,18 +54,21 @@ describe("PeerService.acceptorBatch", () => {
         read("k", true),
         read("k", false),
         read("never-written", false),
+        read("broken", true),
         { case: "prepare", value: { key: "k", ballot: makeBallot(1n, "n3", 1n) } as never },
         { case: "accept", value: { key: "k", ballot: makeBallot(0n, "", 0n), state } as never },
         { case: undefined },
       ]);
-      expect(cases(results)).toEqual(["read", "read", "read", "prepare", "error", "error"]);
-      const [ballotOnly, full, unknown, prepare, zeroBallot, empty] = results.map((r) => r.result.value) as never[] as Array<Record<string, unknown>>;
+      expect(cases(results)).toEqual(["read", "read", "read", "error", "prepare", "error", "error"]);
+      const [ballotOnly, full, unknown, broken, prepare, zeroBallot, empty] = results.map((r) => r.result.value) as never[] as Array<Record<string, unknown>>;
       // Ballot only: no state on the wire (quorum reads take it from their own acceptor).
       expect(ballotOnly).toMatchObject({ accepted: { counter: 7n, nodeId: "n1" } });
       expect(ballotOnly!.state).toBeUndefined();
       expect(full).toMatchObject({ accepted: { counter: 7n }, state: { exists: true, version: 1n } });
       expect(unknown!.accepted).toBeUndefined();
       expect(unknown).toMatchObject({ state: { exists: false, version: 0n } });
+      // A read that fails answers with its error; the items around it are unaffected.
+      expect(broken).toMatchObject({ reason: "internal", message: 'record of "broken" is unreadable' });
       // A lower ballot than the one accepted: refused, with the promise that beat it.
       expect(prepare).toMatchObject({ ok: false, promised: { counter: 7n } });
       expect(zeroBallot).toMatchObject({ reason: "invalid_argument", message: "accept needs a non-zero ballot" });
@@ -73,7 +81,7 @@ describe("PeerService.acceptorBatch", () => {
     for (const syncReads of [true, false]) {
       const { batch } = peerService(syncReads);
       await batch([{ case: "accept", value: { key: "k", ballot, state } as never }]);
-      const answer = batch([read("k", true), read("k", false)]);
+      const answer = batch([read("k", true), read("broken", true), read("k", false)]);
       expect(answer instanceof Promise).toBe(!syncReads);
       answers.push(await answer);
     }

@@ -30,6 +30,17 @@ function errorResult(err: unknown): AcceptorResult {
   return result({ case: "error", value: create(AcceptorCallErrorSchema, { reason, message }) });
 }
 
+/** An item's answer once `answer` settles: its result, or its error as data (also when `toResult` throws). */
+function settle<T>(answer: T | Promise<T>, toResult: (value: T) => AcceptorResult): Promise<AcceptorResult> {
+  return Promise.resolve(answer).then((value) => {
+    try {
+      return toResult(value);
+    } catch (err) {
+      return errorResult(err);
+    }
+  }, errorResult);
+}
+
 /** A ReadLocal answer from what the acceptor holds (the state left out when only the ballot is asked for). */
 function readLocalResponse(req: ReadLocalRequest, read: AcceptedRead): ReadLocalResponse {
   const response: ReadLocalResponse = { $typeName: "ringkv.internal.v1.ReadLocalResponse" };
@@ -79,12 +90,12 @@ export function createPeerService(options: PeerServiceOptions): ServiceImpl<type
     try {
       switch (call.case) {
         case "prepare":
-          return Promise.resolve(acceptor!.prepare(call.value, ctx)).then((value) => result({ case: "prepare", value: create(PrepareResponseSchema, value) }), errorResult);
+          return settle(acceptor!.prepare(call.value, ctx), (value) => result({ case: "prepare", value: create(PrepareResponseSchema, value) }));
         case "accept":
-          return Promise.resolve(acceptor!.accept(call.value, ctx)).then((value) => result({ case: "accept", value: create(AcceptResponseSchema, value) }), errorResult);
+          return settle(acceptor!.accept(call.value, ctx), (value) => result({ case: "accept", value: create(AcceptResponseSchema, value) }));
         case "read":
           if (readAcceptedSync !== undefined) return result({ case: "read", value: readLocalResponse(call.value, readAcceptedSync(call.value.key)) });
-          return readLocal(call.value).then((value) => result({ case: "read", value }), errorResult);
+          return settle(readLocal(call.value), (value) => result({ case: "read", value }));
         default:
           throw ringkvError("invalid_argument", "an acceptor batch item names no call");
       }

@@ -343,32 +343,44 @@ describe("createProposer()", () => {
     const h = createHarness();
     const writer = h.proposer("n1");
     for (const key of ["a", "b", "c", "d"]) await writer.execute(key, replicas, put(key), soon());
-    // A clock frozen at one millisecond, sleeping for real; it counts hedge timers.
+    // A clock frozen at one millisecond whose hedge timers fire only when the test says so.
     const frozen = Date.now();
-    const hedges: Array<"fired" | "cleared" | "pending"> = [];
+    const hedges: Array<{ state: "pending" | "fired" | "cleared"; fire: () => void }> = [];
     const clock: Clock = {
       now: () => frozen,
       sleep(ms, cancel) {
-        const slept = systemClock.sleep(ms, cancel);
-        if (ms === hedgeMs) {
-          const at = hedges.push("pending") - 1;
-          slept.then(() => (hedges[at] = "fired"), () => (hedges[at] = "cleared"));
-        }
-        return slept;
+        if (ms !== hedgeMs) return systemClock.sleep(ms, cancel);
+        return new Promise<void>((resolve, reject) => {
+          const timer: (typeof hedges)[number] = { state: "pending", fire: () => {} };
+          timer.fire = () => {
+            if (timer.state !== "pending") return;
+            timer.state = "fired";
+            resolve();
+          };
+          hedges.push(timer);
+          watchCancellation(cancel, (reason) => {
+            if (timer.state !== "pending") return;
+            timer.state = "cleared";
+            reject(reason);
+          });
+        });
       },
     };
     const reader = h.proposer("n1", { clock });
     const deadline = { deadlineAt: frozen + 2_000 };
+    const decode = (v: { value: Uint8Array } | undefined) => new TextDecoder().decode(v?.value);
     const values = await Promise.all(["a", "b", "c", "d"].map((key) => reader.read(key, replicas, deadline)));
-    expect(values.map((v) => new TextDecoder().decode(v?.value))).toEqual(["a", "b", "c", "d"]);
-    await new Promise((r) => setTimeout(r, 5));
-    expect(hedges).toEqual(["cleared"]);
-    // With n2 silent every read still hedges (to n3) from the one shared timer.
+    expect(values.map(decode)).toEqual(["a", "b", "c", "d"]);
+    expect(hedges.map((t) => t.state)).toEqual(["cleared"]);
+    // With n2 silent the reads wait; when the one shared timer fires, every one of them hedges (to n3).
     h.silent.add("n2");
     h.log.length = 0;
-    const hedged = await Promise.all(["a", "b", "c"].map((key) => reader.read(key, replicas, deadline)));
-    expect(hedged.map((v) => new TextDecoder().decode(v?.value))).toEqual(["a", "b", "c"]);
-    expect(hedges).toEqual(["cleared", "fired"]);
+    const hedged = Promise.all(["a", "b", "c"].map((key) => reader.read(key, replicas, deadline)));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(hedges.map((t) => t.state)).toEqual(["cleared", "pending"]);
+    expect(h.log.filter((l) => l === "read n3 (ballot)")).toHaveLength(0);
+    hedges[1]!.fire();
+    expect((await hedged).map(decode)).toEqual(["a", "b", "c"]);
     expect(h.log.filter((l) => l === "read n3 (ballot)")).toHaveLength(3);
     expect(reader.stats).toMatchObject({ quorumReads: 7, quorumReadMisses: 0, quorumReadHedges: 3 });
   });

@@ -394,7 +394,12 @@ export function createProposer(options: ProposerOptions): Proposer {
         return Promise.reject(err);
       }
       const preferred = readPreferenceOf?.();
-      return quorumRead(transport, clock, key, replicas, { self: nodeId, ...(preferred ? { preferred } : {}), onHedge: countHedge, ...readOptions }).then((state) => {
+      const callerOnHedge = readOptions.onHedge;
+      const onHedge = callerOnHedge === undefined ? countHedge : () => {
+        countHedge();
+        callerOnHedge();
+      };
+      return quorumRead(transport, clock, key, replicas, { self: nodeId, ...(preferred ? { preferred } : {}), ...readOptions, onHedge }).then((state) => {
         if (state === undefined) stats.quorumReadMisses++;
         else stats.quorumReads++;
         return state;

@@ -95,7 +95,17 @@ function joinHedge(clock: Clock, onHedge: () => void): () => void {
     openHedgeGroups.set(clock, fresh);
     clock.sleep(hedgeMs, fresh.timer).then(() => {
       if (openHedgeGroups.get(clock) === fresh) openHedgeGroups.delete(clock);
-      for (const hedge of fresh.waiting) hedge();
+      for (const hedge of fresh.waiting) {
+        // One read's failure must not keep the others from hedging; re-thrown asynchronously,
+        // as the Stopper does with its watchers (net/cancel-watch.ts).
+        try {
+          hedge();
+        } catch (err) {
+          queueMicrotask(() => {
+            throw err;
+          });
+        }
+      }
     }, () => {});
     group = fresh;
   }
@@ -143,7 +153,8 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
     const answers: AcceptedRead[] = [];
     let failed = 0;
     let done = false;
-    // The deadline's timer, only once the hedge has passed (rarely: a slow or paused replica).
+    // The deadline's timer: once the hedge has passed (rarely: a slow or paused replica), or from
+    // the start when there is no hedge (no replica left to ask, or the deadline comes first).
     let deadlineTimer: Stopper | undefined;
     let leaveHedge = noop;
     const finish = (state: RegisterState | undefined) => {
@@ -205,9 +216,11 @@ export function quorumRead(transport: ProposerTransport, clock: Clock, key: stri
     if (sent < order.length && hedgeMs < untilDeadline()) {
       leaveHedge = joinHedge(clock, () => {
         leaveHedge = noop;
-        options.onHedge?.();
+        // Failures may already have asked every replica: then this is no hedge.
+        const hedged = !done && sent < order.length;
         while (!done && sent < order.length) ask(order[sent]!);
         if (!done) awaitDeadline();
+        if (hedged) options.onHedge?.();
       });
     } else {
       awaitDeadline();
