@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type TestCluster } from "../harness/cluster.js";
 import { createKvTestClient, KvCallError, protocols, type KvTestClient } from "../harness/kv-clients.js";
+import { scrapeValue } from "../harness/metrics.js";
 
 let cluster: TestCluster;
 
@@ -165,10 +166,7 @@ describe.each(protocols)("KeyValueService over %s", (protocol) => {
 });
 
 describe("linearizable reads", () => {
-  async function metric(url: string, name: string): Promise<number> {
-    const m = new RegExp(`^${name} (\\d+)`, "m").exec(await (await fetch(`${url}/metrics`)).text());
-    return m ? Number(m[1]) : 0;
-  }
+  const metric = async (url: string, name: string): Promise<number> => (await scrapeValue(url, name)) ?? 0;
 
   it("answer a settled key with a quorum read (no Paxos round), counted in the metrics", async () => {
     const [n1, n2, n3] = cluster.nodes;

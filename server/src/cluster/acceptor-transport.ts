@@ -29,19 +29,9 @@ export function createAcceptorTransport(options: AcceptorTransportOptions): Prop
       if (ce.code === Code.Unavailable) detector.reportUnreachable(id, ce.rawMessage);
       throw ce;
     });
-  // This node's own acceptor answers a quorum read without an async frame when it can (a
-  // failing read still rejects, as the transport promises, rather than throwing).
-  const syncRead = acceptor.readAcceptedSync;
-  const readOwn = syncRead === undefined ? (key: string) => acceptor.readAccepted(key) : (key: string) => {
-    try {
-      return Promise.resolve(syncRead(key));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  };
   return {
     prepare: (id, req, cancel) => (id === selfId ? acceptor.prepare(req) : observe(id, batcher.prepare(id, req, cancel))),
     accept: (id, req, cancel) => (id === selfId ? acceptor.accept(req) : observe(id, batcher.accept(id, req, cancel))),
-    read: (id, key, cancel, ballotOnly) => (id === selfId ? readOwn(key) : observe(id, batcher.read(id, key, cancel, ballotOnly === true))),
+    read: (id, key, cancel, ballotOnly) => (id === selfId ? acceptor.readAccepted(key) : observe(id, batcher.read(id, key, cancel, ballotOnly === true))),
   };
 }

@@ -60,7 +60,7 @@ export interface Proposer {
    * A linearizable read without a round when the replicas agree (see quorum-read.ts): the
    * state, or undefined when the caller must run `execute` with a read change instead.
    */
-  read(key: string, replicas: readonly string[], options: QuorumReadOptions): Promise<RegisterState | undefined>;
+  read(key: string, replicas: readonly string[], options: Omit<QuorumReadOptions, "onHedge">): Promise<RegisterState | undefined>;
   /** Drops the fast-path entry of a key (all keys without argument), e.g. after a membership change. */
   forgetFastPath(key?: string): void;
   /** Counters for metrics and tests. */
@@ -394,12 +394,7 @@ export function createProposer(options: ProposerOptions): Proposer {
         return Promise.reject(err);
       }
       const preferred = readPreferenceOf?.();
-      const callerOnHedge = readOptions.onHedge;
-      const onHedge = callerOnHedge === undefined ? countHedge : () => {
-        countHedge();
-        callerOnHedge();
-      };
-      return quorumRead(transport, clock, key, replicas, { self: nodeId, ...(preferred ? { preferred } : {}), ...readOptions, onHedge }).then((state) => {
+      return quorumRead(transport, clock, key, replicas, { self: nodeId, ...(preferred ? { preferred } : {}), ...readOptions, onHedge: countHedge }).then((state) => {
         if (state === undefined) stats.quorumReadMisses++;
         else stats.quorumReads++;
         return state;
