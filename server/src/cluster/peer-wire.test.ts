@@ -3,6 +3,7 @@ import {
   AcceptorBatchRequestSchema,
   AcceptorBatchResponseSchema,
   AcceptorRecordSchema,
+  AcceptorResultSchema,
   AcceptRequestSchema,
   AcceptResponseSchema,
   BallotSchema,
@@ -94,6 +95,18 @@ describe("peer-wire codecs", () => {
       if (r.result.case === "read") check(ReadLocalResponseSchema, readLocalResponseCodec, r.result.value);
       check(AcceptorBatchRequestSchema, acceptorBatchRequestCodec, create(AcceptorBatchRequestSchema, { calls: Array.from({ length: below(8) }, call) }));
       check(AcceptorBatchResponseSchema, acceptorBatchResponseCodec, create(AcceptorBatchResponseSchema, { results: Array.from({ length: below(8) }, result) }));
+    }
+  });
+
+  it("encode ballots right whether their incarnation is the one encoded last or another (the codec remembers the last)", () => {
+    // Hit, miss, hit, zero (no field), and a value below 2^53, in one batch and across calls.
+    const incarnations = [0xf123456789abcden, 0xf123456789abcden, 7n, 0xf123456789abcden, 0n, 2n ** 64n - 1n, 2n ** 64n - 1n, 300n];
+    const results = incarnations.map((incarnation, i): AcceptorResult =>
+      create(AcceptorResultSchema, { result: { case: "accept", value: create(AcceptResponseSchema, { ok: true, promised: create(BallotSchema, { counter: BigInt(i), nodeId: "n1", incarnation }) }) } }));
+    check(AcceptorBatchResponseSchema, acceptorBatchResponseCodec, create(AcceptorBatchResponseSchema, { results }));
+    for (const incarnation of [...incarnations, ...[...incarnations].reverse()]) {
+      check(BallotSchema, ballotCodec, create(BallotSchema, { counter: 3n, nodeId: "n2", incarnation }));
+      check(AcceptorRecordSchema, acceptorRecordCodec, create(AcceptorRecordSchema, { promised: create(BallotSchema, { counter: 4n, nodeId: "n2", incarnation }), accepted: create(BallotSchema, { counter: 3n, nodeId: "n3", incarnation: 5n }) }));
     }
   });
 

@@ -28,17 +28,38 @@ import {
 
 // ---- Ballot ----
 
+/**
+ * The incarnation field (key and varint) of the last ballot sized or written, encoded. A
+ * proposer's incarnation is 64 random bits, so its varint takes BigInt work every time, and a
+ * batch answer sizes each of its ballots four times (once per enclosing message) and writes it
+ * once; yet a node sees a handful of incarnations (one per proposer process), usually the same
+ * one many times in a row.
+ */
+let lastIncarnation = 0n;
+let lastIncarnationField: Buffer = Buffer.alloc(0);
+
+function incarnationField(incarnation: bigint): Buffer {
+  if (incarnation === lastIncarnation) return lastIncarnationField;
+  const field = Buffer.alloc(uint64Field(incarnation));
+  putUint64(field, 0, 0x18, incarnation);
+  lastIncarnation = incarnation;
+  lastIncarnationField = field;
+  return field;
+}
+
 /** Encoded size of a Ballot; the messages that carry one (peer-wire.ts) size it with this. */
 export function ballotSize(b: Ballot): number {
   plain(b);
-  return uint64Field(b.counter) + stringField(b.nodeId) + uint64Field(b.incarnation);
+  return uint64Field(b.counter) + stringField(b.nodeId) + incarnationField(b.incarnation).byteLength;
 }
 
 /** Writes a Ballot's fields at `at` (no tag or length: the caller frames it). */
 export function writeBallot(out: Buffer, at: number, b: Ballot): number {
   at = putUint64(out, at, 0x08, b.counter);
   at = putString(out, at, 0x12, b.nodeId);
-  return putUint64(out, at, 0x18, b.incarnation);
+  const field = incarnationField(b.incarnation);
+  for (let i = 0; i < field.length; i++) out[at + i] = field[i]!;
+  return at + field.length;
 }
 
 /** Reads a Ballot's fields up to `end`. */
