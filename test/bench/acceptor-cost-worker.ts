@@ -27,7 +27,7 @@ import { createRecordStore } from "@ringkv/server/storage/record-store";
  *
  * argv[2] is `{"engine","batches","keys","logBytes","accepts"}`; prints one JSON line.
  */
-interface WorkerArgs {
+export interface AcceptorCostJob {
   engine: "memory" | "lmdb";
   batches: number[];
   keys: number;
@@ -46,7 +46,7 @@ export interface AcceptorCostRow {
   wallUs: number;
 }
 
-const args = JSON.parse(process.argv[2] ?? "{}") as WorkerArgs;
+const args = JSON.parse(process.argv[2] ?? "{}") as AcceptorCostJob;
 if (args.batches.some((b) => b > args.keys)) throw new Error(`a batch of more than ${args.keys} distinct keys is impossible`);
 installPeerWireCodecs();
 const dir = mkdtempSync(path.join(os.tmpdir(), "ringkv-bench-acceptor-"));
